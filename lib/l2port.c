@@ -1,0 +1,189 @@
+/*
+ * l2port.c - AF_PACKET port bound to one interface and to EtherType 0x88A2.
+ */
+#include "l2port.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING 23
+#endif
+
+/* Socket buffers large enough for a full window of jumbo frames from many peers. */
+enum { PORT_SOCKET_BUFFER = 8 << 20 };
+
+static int interface_ioctl(int fd, unsigned long request, const char *ifname, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	return ioctl(fd, request, ifr);
+}
+
+static int fail(struct l2port *port, char *err, size_t err_len, const char *ifname,
+		const char *reason)
+{
+	snprintf(err, err_len, "%s: %s", ifname, reason);
+	if (port->fd >= 0)
+		close(port->fd);
+	port->fd = -1;
+	return -1;
+}
+
+static void set_buffers(int fd)
+{
+	int size = PORT_SOCKET_BUFFER;
+	/* FORCE variants pass the sysctl caps as root; fall back to the plain ones. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+}
+
+int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_len)
+{
+	memset(port, 0, sizeof(*port));
+	port->fd = -1;
+	if (strlen(ifname) >= L2PORT_IFNAME_MAX)
+		return fail(port, err, err_len, ifname, "interface name too long");
+	snprintf(port->ifname, sizeof(port->ifname), "%s", ifname);
+
+	port->ifindex = (int)if_nametoindex(ifname);
+	if (port->ifindex == 0)
+		return fail(port, err, err_len, ifname, "no such interface");
+
+	port->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(AOE_ETHERTYPE));
+	if (port->fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			return fail(port, err, err_len, ifname,
+				    "raw sockets need CAP_NET_RAW (run as root)");
+		return fail(port, err, err_len, ifname, strerror(errno));
+	}
+
+	struct ifreq ifr;
+	if (interface_ioctl(port->fd, SIOCGIFFLAGS, ifname, &ifr) < 0)
+		return fail(port, err, err_len, ifname, strerror(errno));
+	if (!(ifr.ifr_flags & IFF_UP))
+		return fail(port, err, err_len, ifname, "interface is down (ip link set dev IFACE up)");
+	if (interface_ioctl(port->fd, SIOCGIFHWADDR, ifname, &ifr) < 0)
+		return fail(port, err, err_len, ifname, strerror(errno));
+	memcpy(port->mac, ifr.ifr_hwaddr.sa_data, AOE_MAC_LEN);
+	if (l2port_refresh_mtu(port) == 0)
+		return fail(port, err, err_len, ifname, "cannot read the MTU");
+
+	struct sockaddr_ll addr = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(AOE_ETHERTYPE),
+		.sll_ifindex = port->ifindex,
+	};
+	if (bind(port->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return fail(port, err, err_len, ifname, strerror(errno));
+
+	int one = 1;
+	/* Older kernels lack it; recv then filters PACKET_OUTGOING itself. */
+	setsockopt(port->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	set_buffers(port->fd);
+	return 0;
+}
+
+void l2port_close(struct l2port *port)
+{
+	if (port->fd >= 0)
+		close(port->fd);
+	port->fd = -1;
+}
+
+unsigned l2port_refresh_mtu(struct l2port *port)
+{
+	struct ifreq ifr;
+	if (interface_ioctl(port->fd, SIOCGIFMTU, port->ifname, &ifr) < 0 || ifr.ifr_mtu <= 0)
+		return 0;
+	port->mtu = (unsigned)ifr.ifr_mtu;
+	return port->mtu;
+}
+
+int l2port_wait(struct l2port *port, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = port->fd, .events = POLLIN };
+	int ready = poll(&pfd, 1, timeout_ms);
+	if (ready < 0 && errno == EINTR)
+		return 0;
+	return ready;
+}
+
+int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
+{
+	struct mmsghdr msgs[L2PORT_BATCH_MAX];
+	struct iovec iovs[L2PORT_BATCH_MAX];
+	struct sockaddr_ll from[L2PORT_BATCH_MAX];
+	if (count > L2PORT_BATCH_MAX)
+		count = L2PORT_BATCH_MAX;
+	memset(msgs, 0, sizeof(msgs[0]) * count);
+	for (unsigned i = 0; i < count; i++) {
+		iovs[i].iov_base = frames[i].buf;
+		iovs[i].iov_len = frames[i].cap;
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	int received = recvmmsg(port->fd, msgs, count, MSG_DONTWAIT, NULL);
+	if (received < 0)
+		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
+
+	/* Compact away our own transmissions, in case PACKET_IGNORE_OUTGOING was refused. */
+	unsigned kept = 0;
+	for (int i = 0; i < received; i++) {
+		if (from[i].sll_pkttype == PACKET_OUTGOING)
+			continue;
+		size_t len = msgs[i].msg_len;
+		if (kept != (unsigned)i) {
+			uint8_t *spare = frames[kept].buf;
+			size_t spare_cap = frames[kept].cap;
+			frames[kept] = frames[i];
+			frames[i].buf = spare;
+			frames[i].cap = spare_cap;
+		}
+		frames[kept].len = len > frames[kept].cap ? frames[kept].cap : len;
+		kept++;
+	}
+	return (int)kept;
+}
+
+int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned count)
+{
+	struct mmsghdr msgs[L2PORT_BATCH_MAX];
+	struct iovec iovs[L2PORT_BATCH_MAX];
+	unsigned sent_total = 0;
+	while (sent_total < count) {
+		unsigned batch = count - sent_total;
+		if (batch > L2PORT_BATCH_MAX)
+			batch = L2PORT_BATCH_MAX;
+		memset(msgs, 0, sizeof(msgs[0]) * batch);
+		for (unsigned i = 0; i < batch; i++) {
+			iovs[i].iov_base = frames[sent_total + i].buf;
+			iovs[i].iov_len = frames[sent_total + i].len;
+			msgs[i].msg_hdr.msg_iov = &iovs[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		int sent = sendmmsg(port->fd, msgs, batch, 0);
+		if (sent < 0) {
+			if (errno == EINTR)
+				continue;
+			return sent_total > 0 ? (int)sent_total : -1;
+		}
+		sent_total += (unsigned)sent;
+		if ((unsigned)sent < batch)
+			break;
+	}
+	return (int)sent_total;
+}

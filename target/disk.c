@@ -1,0 +1,189 @@
+/*
+ * disk.c - file, block device and memory backends for an export.
+ */
+#include "disk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aoe.h"
+
+/* ---- file and block device ---- */
+
+static int file_read(struct disk *disk, void *buf, uint64_t offset, size_t len)
+{
+	uint8_t *dst = buf;
+	while (len > 0) {
+		ssize_t got = pread(disk->fd, dst, len, (off_t)(disk->base_offset + offset));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -errno;
+		if (got == 0)
+			return -EIO; /* the file shrank under us */
+		dst += got;
+		offset += (uint64_t)got;
+		len -= (size_t)got;
+	}
+	return 0;
+}
+
+static int file_write(struct disk *disk, const void *buf, uint64_t offset, size_t len)
+{
+	const uint8_t *src = buf;
+	if (disk->read_only)
+		return -EROFS;
+	while (len > 0) {
+		ssize_t put = pwrite(disk->fd, src, len, (off_t)(disk->base_offset + offset));
+		if (put < 0 && errno == EINTR)
+			continue;
+		if (put <= 0)
+			return put < 0 ? -errno : -EIO;
+		src += put;
+		offset += (uint64_t)put;
+		len -= (size_t)put;
+	}
+	return 0;
+}
+
+static int file_flush(struct disk *disk)
+{
+	if (disk->read_only)
+		return 0;
+	return fdatasync(disk->fd) < 0 ? -errno : 0;
+}
+
+static void file_close(struct disk *disk)
+{
+	if (disk->fd >= 0)
+		close(disk->fd);
+	disk->fd = -1;
+}
+
+static const struct disk_ops file_ops = {
+	.read = file_read,
+	.write = file_write,
+	.flush = file_flush,
+	.close = file_close,
+};
+
+static int size_in_bytes(int fd, const struct stat *st, uint64_t *bytes)
+{
+	if (S_ISREG(st->st_mode)) {
+		*bytes = (uint64_t)st->st_size;
+		return 0;
+	}
+	if (S_ISBLK(st->st_mode)) {
+		/* A block device's st_size is 0: ask the device. */
+		return ioctl(fd, BLKGETSIZE64, bytes) < 0 ? -errno : 0;
+	}
+	return -EINVAL;
+}
+
+static int open_fail(struct disk *disk, char *err, size_t err_len, const char *path,
+		     const char *reason)
+{
+	snprintf(err, err_len, "%s: %s", path, reason);
+	if (disk->fd >= 0)
+		close(disk->fd);
+	disk->fd = -1;
+	return -1;
+}
+
+int disk_open_file(struct disk *disk, const char *path, unsigned flags, uint64_t offset_sectors,
+		   uint64_t length_sectors, char *err, size_t err_len)
+{
+	memset(disk, 0, sizeof(*disk));
+	disk->ops = &file_ops;
+	disk->read_only = (flags & DISK_READ_ONLY) != 0;
+	int open_flags = (disk->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
+	if (flags & DISK_DIRECT)
+		open_flags |= O_DIRECT;
+	if (flags & DISK_SYNC)
+		open_flags |= O_SYNC;
+	disk->fd = open(path, open_flags);
+	if (disk->fd < 0)
+		return open_fail(disk, err, err_len, path, strerror(errno));
+
+	struct stat st;
+	uint64_t bytes = 0;
+	if (fstat(disk->fd, &st) < 0)
+		return open_fail(disk, err, err_len, path, strerror(errno));
+	if (size_in_bytes(disk->fd, &st, &bytes) < 0)
+		return open_fail(disk, err, err_len, path, "not a regular file or block device");
+	uint64_t file_sectors = bytes / AOE_SECTOR_SIZE;
+	if (file_sectors == 0)
+		return open_fail(disk, err, err_len, path,
+				 "smaller than one 512-byte sector (grow it, e.g. truncate -s 64M FILE)");
+	if (offset_sectors >= file_sectors) {
+		char reason[128];
+		snprintf(reason, sizeof(reason), "offset %llu is at or past the end (%llu sectors)",
+			 (unsigned long long)offset_sectors, (unsigned long long)file_sectors);
+		return open_fail(disk, err, err_len, path, reason);
+	}
+	uint64_t available = file_sectors - offset_sectors;
+	if (length_sectors > available) {
+		char reason[160];
+		snprintf(reason, sizeof(reason),
+			 "length %llu sectors does not fit after offset %llu (%llu sectors available)",
+			 (unsigned long long)length_sectors, (unsigned long long)offset_sectors,
+			 (unsigned long long)available);
+		return open_fail(disk, err, err_len, path, reason);
+	}
+	disk->base_offset = offset_sectors * AOE_SECTOR_SIZE;
+	disk->sectors = length_sectors ? length_sectors : available;
+	return 0;
+}
+
+/* ---- memory ---- */
+
+static int memory_read(struct disk *disk, void *buf, uint64_t offset, size_t len)
+{
+	memcpy(buf, disk->memory + offset, len);
+	return 0;
+}
+
+static int memory_write(struct disk *disk, const void *buf, uint64_t offset, size_t len)
+{
+	if (disk->read_only)
+		return -EROFS;
+	memcpy(disk->memory + offset, buf, len);
+	return 0;
+}
+
+static int memory_flush(struct disk *disk)
+{
+	(void)disk;
+	return 0;
+}
+
+static void memory_close(struct disk *disk)
+{
+	free(disk->memory);
+	disk->memory = NULL;
+}
+
+static const struct disk_ops memory_ops = {
+	.read = memory_read,
+	.write = memory_write,
+	.flush = memory_flush,
+	.close = memory_close,
+};
+
+int disk_open_memory(struct disk *disk, uint64_t sectors, bool read_only)
+{
+	memset(disk, 0, sizeof(*disk));
+	disk->ops = &memory_ops;
+	disk->fd = -1;
+	disk->sectors = sectors;
+	disk->read_only = read_only;
+	disk->memory = calloc(sectors ? sectors : 1, AOE_SECTOR_SIZE);
+	return disk->memory ? 0 : -ENOMEM;
+}
