@@ -1,7 +1,7 @@
 # aoekit: one Makefile for everything (no recursive make).
 #
 #   make            build the programs into bin/
-#   make test       unit tests + end-to-end test over a virtual LAN (installs what is missing)
+#   make test       unit tests (plain, sanitizers, valgrind) + end-to-end tests (installs what is missing)
 #   make demo       the main job end to end on a simulated LAN
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
@@ -25,16 +25,17 @@ endif
 ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 LIB_SRC       := $(wildcard lib/*.c)
-TARGET_CORE   := target/handler.c target/disk.c target/serve.c
+TARGET_CORE   := $(filter-out target/main.c,$(wildcard target/*.c))
 TARGET_MAIN   := $(filter-out $(TARGET_CORE),$(wildcard target/*.c))
 INITIATOR_SRC := $(wildcard initiator/*.c)
+SIM_SRC       := $(wildcard sim/*.c)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIBAOE      := $(BUILD)/libaoe.a
 LIBTARGET   := $(BUILD)/libtarget.a
-PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator
+PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all unit test e2e demo asan valgrind deps clean
@@ -58,6 +59,10 @@ $(BIN)/aoe-initiator: $(call obj,$(INITIATOR_SRC)) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm $(LDLIBS)
 
+$(BIN)/aoe-sim: $(call obj,$(SIM_SRC)) $(LIBAOE)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lpcap $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
@@ -71,6 +76,8 @@ deps:
 
 test: deps
 	$(MAKE) all unit
+	$(MAKE) asan
+	$(MAKE) valgrind
 	bash tests/e2e/run.sh
 
 e2e: all

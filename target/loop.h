@@ -1,10 +1,11 @@
 /*
  * loop.h - aoe-target's event loop: port -> handler -> disk -> port, in batches.
  *
- * Each wake-up takes every frame waiting on a port (up to a batch), runs the
- * handler on each, performs the disk work of the whole batch (writes first
- * made stable together with one sync: a group commit), then sends every reply
- * of the batch with one system call.
+ * Each wake-up takes the frames waiting on a port (up to a batch), runs the
+ * handler of every export the frame is addressed to, performs the disk work
+ * of the whole batch (the writes that must be stable made so together with
+ * one sync per disk: a group commit), then sends every reply of the batch with
+ * one system call.
  */
 #ifndef AOEKIT_LOOP_H
 #define AOEKIT_LOOP_H
@@ -12,39 +13,51 @@
 #include <signal.h>
 #include <stdio.h>
 
-#include "disk.h"
-#include "handler.h"
+#include "export.h"
 #include "l2port.h"
 
-enum { LOOP_PORTS_MAX = 8, LOOP_BATCH = 64 };
+enum {
+	LOOP_PORTS_MAX = OPTIONS_IFACES_MAX,
+	LOOP_BATCH = 64,
+	LOOP_WORK_MAX = 2 * LOOP_BATCH,  /* received frames plus copies for broadcasts */
+};
+
+struct loop_work {
+	struct target_request req;
+	struct export *export;
+	enum target_verdict verdict;
+	int result;
+};
 
 struct target_loop {
-	struct target *target;
-	struct disk *disk;
+	struct export *exports;
+	unsigned export_count;
 	struct l2port ports[LOOP_PORTS_MAX];
 	unsigned port_count;
 
 	uint8_t *frame_memory;
 	size_t frame_cap;
-	struct l2frame frames[LOOP_BATCH];
-	struct target_request requests[LOOP_BATCH];
+	/* Receive buffers, then spares for requests that several exports answer. */
+	struct l2frame frames[LOOP_WORK_MAX];
+	struct loop_work work[LOOP_WORK_MAX];
+	uint64_t unmatched;  /* frames no export was addressed by */
 };
 
 /* Allocate frame buffers for the ports' MTUs. Returns 0 or -1 (out of memory). */
 int loop_init(struct target_loop *loop);
 void loop_free(struct target_loop *loop);
 
-/* Send the start-up announcement on every port (to each mask MAC, or broadcast). */
+/* Send each export's start-up announcement on its ports (to each mask MAC, or broadcast). */
 void loop_announce(struct target_loop *loop);
 
 /*
  * Serve until *stop becomes non-zero.  When *report becomes non-zero the
- * counters go to stderr and it is cleared.  Returns 0, or -1 on a fatal
- * port error (message printed).
+ * counters are logged and it is cleared.  Returns 0, or -1 on a fatal port
+ * error (logged).
  */
 int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report);
 
-/* The counters as one line each, for the operator. */
-void loop_print_counters(const struct target *target, FILE *out);
+/* Log one export's counters as one line. */
+void loop_log_counters(const struct target *target);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * main.c - aoe-target: export a file or block device as an AoE target.
+ * main.c - aoe-target: export files or block devices as AoE targets.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -7,14 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "disk.h"
-#include "handler.h"
+#include "export.h"
 #include "l2port.h"
+#include "log.h"
 #include "loop.h"
 #include "options.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t report_requested;
+
+static struct target_options opts;
+static struct export exports[OPTIONS_EXPORTS_MAX];
+static struct target_loop loop;
 
 static void on_stop(int signo)
 {
@@ -42,85 +46,108 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static unsigned disk_flags(const struct target_options *opts)
+/* The loop's index of the port on ifname, opening it on first use; -1 on error. */
+static int port_index(const char *ifname)
 {
-	return (opts->direct ? DISK_DIRECT : 0) | (opts->sync ? DISK_SYNC : 0) |
-	       (opts->read_only ? DISK_READ_ONLY : 0);
+	for (unsigned p = 0; p < loop.port_count; p++)
+		if (strcmp(loop.ports[p].ifname, ifname) == 0)
+			return (int)p;
+	if (loop.port_count == LOOP_PORTS_MAX) {
+		log_msg(LOG_ERR, "%s: more than %d interfaces", ifname, LOOP_PORTS_MAX);
+		return -1;
+	}
+	char err[L2PORT_ERR_MAX];
+	if (l2port_open(&loop.ports[loop.port_count], ifname, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return (int)loop.port_count++;
 }
 
-static void setup_target(struct target *t, const struct target_options *opts, uint64_t sectors)
+static bool open_exports(void)
 {
 	char hostname[64] = "";
+	char err[OPTIONS_PATH_MAX + 160];
 	gethostname(hostname, sizeof(hostname) - 1);
-	target_init(t, opts->shelf, opts->slot, sectors, opts->read_only, hostname);
-	t->buffer_count = (uint16_t)opts->buffer_count;
-	t->writeback = opts->writeback;
-	memcpy(t->mask, opts->masks, sizeof(t->mask));
-	t->mask_count = opts->mask_count;
+	for (unsigned e = 0; e < opts.export_count; e++) {
+		const struct export_spec *spec = &opts.exports[e];
+		if (export_open(&exports[e], spec, opts.state_dir, hostname, err, sizeof(err)) < 0) {
+			log_msg(LOG_ERR, "%s", err);
+			return false;
+		}
+		loop.export_count = e + 1;
+		for (unsigned i = 0; i < spec->ifname_count; i++) {
+			int p = port_index(spec->ifnames[i]);
+			if (p < 0)
+				return false;
+			exports[e].port_mask |= 1u << p;
+		}
+	}
+	return true;
 }
 
-static void print_startup(const struct target *t, const struct target_options *opts,
-			  const struct l2port *port)
+static void log_startup(const struct export *e, const struct export_spec *spec)
 {
-	char mac[18];
-	aoe_mac_format(port->mac, mac);
-	fprintf(stderr,
-		"aoe-target: pid %ld: e%u.%u on %s (%s, MTU %u, %u sectors/frame), %llu sectors "
-		"(%.1f MiB) %s, %s writes, %u buffers\n",
-		(long)getpid(), t->shelf, t->slot, port->ifname, mac, port->mtu,
-		aoe_sectors_for_mtu(port->mtu), (unsigned long long)t->sectors,
-		(double)t->sectors * AOE_SECTOR_SIZE / (1024.0 * 1024.0),
-		opts->read_only ? "read-only" : "read-write",
-		opts->writeback ? "write-back" : "durable", t->buffer_count);
+	const struct target *t = &e->target;
+	for (unsigned p = 0; p < loop.port_count; p++) {
+		if (!(e->port_mask & (1u << p)))
+			continue;
+		const struct l2port *port = &loop.ports[p];
+		char mac[18];
+		aoe_mac_format(port->mac, mac);
+		log_msg(LOG_INFO,
+			"pid %ld: e%u.%u on %s (%s, MTU %u, %u sectors/frame): %s, %llu sectors "
+			"(%.1f MiB), %s, %s writes, %u buffers",
+			(long)getpid(), t->shelf, t->slot, port->ifname, mac, port->mtu,
+			aoe_sectors_for_mtu(port->mtu), spec->path, (unsigned long long)t->sectors,
+			(double)t->sectors * AOE_SECTOR_SIZE / (1024.0 * 1024.0),
+			spec->read_only ? "read-only" : "read-write",
+			spec->writeback ? "write-back" : "durable", t->buffer_count);
+	}
+}
+
+static void shut_down(void)
+{
+	for (unsigned e = 0; e < loop.export_count; e++) {
+		/* Whatever was acknowledged in write-back mode reaches the disk before we go. */
+		if (disk_flush(&exports[e].disk) < 0)
+			log_msg(LOG_ERR, "%s: final flush failed", opts.exports[e].path);
+		if (!opts.quiet)
+			loop_log_counters(&exports[e].target);
+		export_close(&exports[e]);
+	}
+	for (unsigned p = 0; p < loop.port_count; p++)
+		l2port_close(&loop.ports[p]);
+	loop_free(&loop);
 }
 
 int main(int argc, char **argv)
 {
-	struct target_options opts;
 	switch (options_parse(argc, argv, &opts)) {
 	case OPTIONS_EXIT_OK: return 0;
 	case OPTIONS_EXIT_USAGE: return 1;
 	case OPTIONS_RUN: break;
 	}
-
-	char err[L2PORT_ERR_MAX];
-	struct disk disk;
-	if (disk_open_file(&disk, opts.path, disk_flags(&opts), opts.offset_sectors,
-			   opts.length_sectors, err, sizeof(err)) < 0) {
-		fprintf(stderr, "aoe-target: %s\n", err);
+	loop.exports = exports;
+	if (!open_exports() || loop_init(&loop) < 0) {
+		shut_down();
 		return 1;
 	}
-	static struct target target;
-	static struct target_loop loop;
-	setup_target(&target, &opts, disk.sectors);
-	loop.target = &target;
-	loop.disk = &disk;
-	if (l2port_open(&loop.ports[0], opts.ifname, err, sizeof(err)) < 0) {
-		fprintf(stderr, "aoe-target: %s\n", err);
-		disk_close(&disk);
-		return 1;
-	}
-	loop.port_count = 1;
-	if (loop_init(&loop) < 0) {
-		fprintf(stderr, "aoe-target: out of memory for frame buffers\n");
-		return 1;
+	/* Detach only now, so that every setup error above reached the terminal. */
+	if (opts.daemon) {
+		if (daemon(0, 0) < 0) {
+			log_msg(LOG_ERR, "cannot detach: %m");
+			shut_down();
+			return 1;
+		}
+		log_use_syslog("aoe-target");
 	}
 	install_signals();
-	if (!opts.quiet)
-		print_startup(&target, &opts, &loop.ports[0]);
+	for (unsigned e = 0; e < loop.export_count && !opts.quiet; e++)
+		log_startup(&exports[e], &opts.exports[e]);
 	loop_announce(&loop);
 
 	int status = loop_run(&loop, &stop_requested, &report_requested) < 0 ? 1 : 0;
-	/* Whatever was acknowledged in write-back mode reaches the disk before we go. */
-	if (disk_flush(&disk) < 0) {
-		fprintf(stderr, "aoe-target: %s: final flush failed\n", opts.path);
-		status = 1;
-	}
-	if (!opts.quiet)
-		loop_print_counters(&target, stderr);
-	loop_free(&loop);
-	for (unsigned p = 0; p < loop.port_count; p++)
-		l2port_close(&loop.ports[p]);
-	disk_close(&disk);
+	shut_down();
 	return status;
 }
