@@ -67,9 +67,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
-# Each unit test binary prints cmocka's summary; the loop stops on the first failure.
+# Each unit test binary prints cmocka's summary; every binary runs, then any failure fails.
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@failed=0; for t in $(UNIT_TESTS); do echo "== $$t"; $$t || failed=1; done; exit $$failed
 
 deps:
 	@bash ci/install-deps.sh
@@ -91,11 +91,14 @@ asan:
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin SAN=1 unit
 
 valgrind: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
+	@failed=0; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
 	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
-	    --track-origins=yes $$t; done
+	    --track-origins=yes $$t || failed=1; done; exit $$failed
 
 clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Fragments owned by their directories (fuzz harnesses, golden replays), same tree, same rules.
+-include fuzz/fuzz.mk tests/golden/golden.mk

@@ -236,7 +236,7 @@ static size_t build_mask(uint8_t *buf, size_t cap, const struct aoe_mask *mask)
 static size_t build_reserve(uint8_t *buf, size_t cap, const struct aoe_reserve *rsrv)
 {
 	size_t mac_bytes = (size_t)rsrv->mac_count * AOE_MAC_LEN;
-	if (cap < AOE_RSRV_HDR_LEN + mac_bytes)
+	if (cap < AOE_RSRV_HDR_LEN + mac_bytes || (mac_bytes > 0 && rsrv->macs == NULL))
 		return 0;
 	put_bytes(buf + AOE_RSRV_HDR_LEN, rsrv->macs, mac_bytes);
 	buf[24] = rsrv->rcmd;
@@ -360,10 +360,15 @@ static int hex_value(int c)
 
 bool aoe_mac_parse(const char *text, uint8_t mac[AOE_MAC_LEN])
 {
+	/* One separator for the whole address (':' or '-'), or none at all. */
+	char separator = (text[0] && text[1] && (text[2] == ':' || text[2] == '-')) ? text[2] : '\0';
 	size_t pos = 0;
 	for (int i = 0; i < AOE_MAC_LEN; i++) {
-		if (i > 0 && (text[pos] == ':' || text[pos] == '-'))
+		if (i > 0 && separator) {
+			if (text[pos] != separator)
+				return false;
 			pos++;
+		}
 		int high = hex_value((unsigned char)text[pos]);
 		int low = high < 0 ? -1 : hex_value((unsigned char)text[pos + 1]);
 		if (low < 0)
