@@ -27,7 +27,7 @@ ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 LIB_SRC       := $(wildcard lib/*.c)
 TARGET_CORE   := $(filter-out target/main.c,$(wildcard target/*.c))
 TARGET_MAIN   := $(filter-out $(TARGET_CORE),$(wildcard target/*.c))
-INITIATOR_SRC := $(wildcard initiator/*.c)
+INITIATOR_CORE := $(filter-out initiator/main.c,$(wildcard initiator/*.c))
 SIM_SRC       := $(wildcard sim/*.c)
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
@@ -35,6 +35,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIBAOE      := $(BUILD)/libaoe.a
 LIBTARGET   := $(BUILD)/libtarget.a
+LIBINITIATOR := $(BUILD)/libinitiator.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -55,7 +56,10 @@ $(BIN)/aoe-target: $(call obj,$(TARGET_MAIN)) $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BIN)/aoe-initiator: $(call obj,$(INITIATOR_SRC)) $(LIBAOE)
+$(LIBINITIATOR): $(call obj,$(INITIATOR_CORE))
+	$(AR) rcs $@ $^
+
+$(BIN)/aoe-initiator: $(call obj,initiator/main.c) $(LIBINITIATOR) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm $(LDLIBS)
 
@@ -63,9 +67,9 @@ $(BIN)/aoe-sim: $(call obj,$(SIM_SRC)) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpcap $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBAOE)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBINITIATOR) $(LIBAOE)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm $(LDLIBS)
 
 # Each unit test binary prints cmocka's summary; every binary runs, then any failure fails.
 unit: $(UNIT_TESTS)

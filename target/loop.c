@@ -171,13 +171,30 @@ static unsigned route_frames(struct target_loop *loop, unsigned port_index, unsi
 	return work_count;
 }
 
-/* Handle one batch from one port; returns frames received, or -1 if the port failed. */
+/*
+ * A frame that cannot be received or sent is a lost frame: the initiator
+ * retransmits.  An interface that went down must not take the exports on other
+ * ports with it, so nothing here is fatal; failures are logged sparingly.
+ */
+static void port_failed(struct target_loop *loop, struct l2port *port, const char *what)
+{
+	loop->port_errors++;
+	if (loop->port_errors_logged < loop->port_errors / 1000 + 1) {
+		loop->port_errors_logged++;
+		log_msg(LOG_WARNING, "%s: %s failed: %s (frames dropped; %llu port errors so far)",
+			port->ifname, what, strerror(errno), (unsigned long long)loop->port_errors);
+	}
+}
+
+/* Handle one batch from one port; returns the number of frames received. */
 static int serve_batch(struct target_loop *loop, unsigned port_index)
 {
 	struct l2port *port = &loop->ports[port_index];
 	int received = l2port_recv(port, loop->frames, LOOP_BATCH);
+	if (received < 0)
+		port_failed(loop, port, "receive");
 	if (received <= 0)
-		return received;
+		return 0;
 	unsigned work_count = route_frames(loop, port_index, (unsigned)received);
 	for (unsigned i = 0; i < work_count; i++)
 		loop->work[i].verdict = target_handle(&loop->work[i].export->target, &loop->work[i].req);
@@ -193,11 +210,8 @@ static int serve_batch(struct target_loop *loop, unsigned port_index)
 			target_complete(&w->export->target, &w->req, w->result);
 		replies[reply_count++] = (struct l2frame){ .buf = w->req.frame, .len = w->req.len };
 	}
-	if (reply_count > 0 && l2port_send(port, replies, reply_count) < 0 && errno != ENOBUFS &&
-	    errno != EAGAIN) {
-		log_msg(LOG_ERR, "%s: send failed: %s", port->ifname, strerror(errno));
-		return -1;
-	}
+	if (reply_count > 0 && l2port_send(port, replies, reply_count) < 0)
+		port_failed(loop, port, "send");
 	for (unsigned e = 0; e < loop->export_count; e++)
 		export_save_state(&loop->exports[e]);
 	return received;
@@ -236,10 +250,7 @@ int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig
 				continue;
 			/* Drain a bounded amount so one busy port cannot starve another. */
 			for (int round = 0; round < 8; round++) {
-				int served = serve_batch(loop, p);
-				if (served < 0)
-					return -1;
-				if (served < LOOP_BATCH)
+				if (serve_batch(loop, p) < LOOP_BATCH)
 					break;
 			}
 		}

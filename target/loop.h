@@ -41,6 +41,7 @@ struct target_loop {
 	struct l2frame frames[LOOP_WORK_MAX];
 	struct loop_work work[LOOP_WORK_MAX];
 	uint64_t unmatched;  /* frames no export was addressed by */
+	uint64_t port_errors, port_errors_logged;
 };
 
 /* Allocate frame buffers for the ports' MTUs. Returns 0 or -1 (out of memory). */
@@ -52,8 +53,8 @@ void loop_announce(struct target_loop *loop);
 
 /*
  * Serve until *stop becomes non-zero.  When *report becomes non-zero the
- * counters are logged and it is cleared.  Returns 0, or -1 on a fatal port
- * error (logged).
+ * counters are logged and it is cleared.  Returns 0, or -1 if poll itself
+ * fails (logged); a failing port only loses frames.
  */
 int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report);
 
