@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
+#   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
 #
 # Objects go to $(BUILD) (build/ by default; build/asan for the sanitizer
 # build), with dependency files so a header change rebuilds what uses it.
@@ -39,7 +40,7 @@ LIBINITIATOR := $(BUILD)/libinitiator.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e demo asan valgrind deps clean
+.PHONY: all unit test e2e demo asan valgrind deps clean bench
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -67,6 +68,10 @@ $(BIN)/aoe-sim: $(call obj,$(SIM_SRC)) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpcap $(LDLIBS)
 
+$(BIN)/aoe-bench: $(BUILD)/tests/bench/aoe_bench.o $(LIBAOE)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm $(LDLIBS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBINITIATOR) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm $(LDLIBS)
@@ -90,6 +95,10 @@ e2e: all
 demo: deps
 	$(MAKE) all
 	bash sim/demo.sh
+
+bench: deps
+	$(MAKE) all $(BIN)/aoe-bench
+	bash tests/bench/bench.sh
 
 asan:
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin SAN=1 unit

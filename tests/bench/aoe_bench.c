@@ -1,0 +1,413 @@
+/*
+ * aoe_bench.c - a load generator for AoE targets, for `make bench`.
+ *
+ * It keeps a fixed number of ATA requests in flight against one target
+ * (closed loop), or offers a fixed rate (open loop, bounded by the same
+ * window), and reports IOPS, throughput, latency percentiles, retransmits and
+ * its own CPU time.  Frames are built and parsed by the project's codec and
+ * moved in batches by the shared raw port, so the generator costs little per
+ * request and the target, not the generator, is the limit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "aoe.h"
+#include "ata.h"
+#include "l2port.h"
+
+enum {
+	SLOTS_MAX = 256,
+	FRAME_CAP = 9216,
+	HIST_BUCKETS = 4096,    /* latency histogram: 1 us buckets up to 4 ms, then overflow */
+	BATCH = 64,
+};
+
+enum mode { MODE_SEQ_READ, MODE_RAND_READ, MODE_SEQ_WRITE };
+
+struct slot {
+	bool busy;
+	uint32_t tag;
+	uint64_t lba;
+	double sent_at;         /* first transmission of this request */
+	double deadline;
+	unsigned tries;
+};
+
+struct bench {
+	struct l2port port;
+	uint16_t shelf;
+	uint8_t slot_addr;
+	uint8_t target_mac[AOE_MAC_LEN];
+	uint64_t target_sectors;
+	unsigned sectors_per_request;
+	unsigned inflight;
+	enum mode mode;
+	double duration;
+	double rate;            /* requests per second offered; 0 = closed loop */
+	double timeout;
+	bool json;
+
+	struct slot slots[SLOTS_MAX];
+	uint32_t generation;
+	uint64_t next_lba;
+	uint64_t rng;
+	uint64_t completed, retransmits, errors, strays;
+	uint64_t histogram[HIST_BUCKETS + 1];
+	uint8_t *tx_memory;
+	uint8_t *rx_memory;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t next_random(struct bench *b)
+{
+	/* xorshift64*: reproducible and cheap */
+	b->rng ^= b->rng >> 12;
+	b->rng ^= b->rng << 25;
+	b->rng ^= b->rng >> 27;
+	return b->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t choose_lba(struct bench *b)
+{
+	uint64_t span = b->target_sectors / b->sectors_per_request;
+	uint64_t index;
+	if (b->mode == MODE_RAND_READ) {
+		index = next_random(b) % span;
+	} else {
+		index = b->next_lba++ % span;
+	}
+	return index * b->sectors_per_request;
+}
+
+static size_t build_request(struct bench *b, uint8_t *buf, unsigned slot_index)
+{
+	struct slot *s = &b->slots[slot_index];
+	bool write = b->mode == MODE_SEQ_WRITE;
+	struct aoe_frame f = { .has_arg = true };
+	memcpy(f.hdr.dst, b->target_mac, AOE_MAC_LEN);
+	memcpy(f.hdr.src, b->port.mac, AOE_MAC_LEN);
+	f.hdr.version = AOE_VERSION;
+	f.hdr.shelf = b->shelf;
+	f.hdr.slot = b->slot_addr;
+	f.hdr.command = AOE_CMD_ATA;
+	f.hdr.tag = s->tag;
+	f.arg.ata.aflags = AOE_AFLAG_EXT | (write ? AOE_AFLAG_WRITE : 0);
+	f.arg.ata.sector_count = (uint8_t)b->sectors_per_request;
+	f.arg.ata.command_status = write ? ATA_CMD_WRITE_SECTORS_EXT : ATA_CMD_READ_SECTORS_EXT;
+	f.arg.ata.lba = s->lba;
+	/* Write data: whatever the buffer holds; its content does not matter here. */
+	f.arg.ata.data = buf + AOE_ATA_HDR_LEN;
+	f.arg.ata.data_len = write ? (size_t)b->sectors_per_request * AOE_SECTOR_SIZE : 0;
+	size_t len = aoe_build(buf, FRAME_CAP, &f);
+	return aoe_pad(buf, len, FRAME_CAP);
+}
+
+/* Tag: slot index in the low byte, a generation above it, bit 31 clear. */
+static uint32_t new_tag(struct bench *b, unsigned slot_index)
+{
+	b->generation = (b->generation + 1) & 0x7fffff;
+	return b->generation << 8 | slot_index;
+}
+
+static void record_latency(struct bench *b, double seconds)
+{
+	double micros = seconds * 1e6;
+	size_t bucket = micros >= HIST_BUCKETS ? HIST_BUCKETS : (size_t)micros;
+	b->histogram[bucket]++;
+}
+
+static double percentile(const struct bench *b, double fraction)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i <= HIST_BUCKETS; i++)
+		total += b->histogram[i];
+	uint64_t wanted = (uint64_t)ceil(fraction * (double)total);
+	uint64_t seen = 0;
+	for (size_t i = 0; i <= HIST_BUCKETS; i++) {
+		seen += b->histogram[i];
+		if (seen >= wanted && total > 0)
+			return (double)i + 0.5;
+	}
+	return 0;
+}
+
+static void handle_reply(struct bench *b, const uint8_t *buf, size_t len, double now)
+{
+	struct aoe_frame f;
+	if (aoe_parse_response(buf, len, &f) != AOE_PARSE_OK || f.hdr.command != AOE_CMD_ATA) {
+		b->strays++;
+		return;
+	}
+	unsigned index = f.hdr.tag & 0xff;
+	struct slot *s = &b->slots[index];
+	if (index >= b->inflight || !s->busy || s->tag != f.hdr.tag ||
+	    memcmp(f.hdr.src, b->target_mac, AOE_MAC_LEN) != 0) {
+		b->strays++;
+		return;
+	}
+	if ((f.hdr.flags & AOE_FLAG_ERROR) || !f.has_arg ||
+	    (f.arg.ata.command_status & ATA_STATUS_FAILED_MASK))
+		b->errors++;
+	record_latency(b, now - s->sent_at);
+	s->busy = false;
+	b->completed++;
+}
+
+static unsigned receive_replies(struct bench *b, double now)
+{
+	struct l2frame frames[BATCH];
+	for (unsigned i = 0; i < BATCH; i++)
+		frames[i] = (struct l2frame){ .buf = b->rx_memory + (size_t)i * FRAME_CAP, .cap = FRAME_CAP };
+	int got = l2port_recv(&b->port, frames, BATCH);
+	for (int i = 0; i < got; i++)
+		handle_reply(b, frames[i].buf, frames[i].len, now);
+	return got > 0 ? (unsigned)got : 0;
+}
+
+/* Queue new requests and retransmissions; send them with one call. */
+static void send_requests(struct bench *b, double now, double *next_offer, bool offering)
+{
+	struct l2frame frames[SLOTS_MAX];
+	unsigned count = 0;
+	for (unsigned i = 0; i < b->inflight; i++) {
+		struct slot *s = &b->slots[i];
+		if (s->busy && now < s->deadline)
+			continue;
+		if (s->busy) {
+			b->retransmits++;
+			s->tries++;
+		} else {
+			if (!offering || (b->rate > 0 && now < *next_offer))
+				continue;
+			if (b->rate > 0) {
+				/* A full window defers offers; do not let them pile up into a burst. */
+				if (*next_offer < now - 0.001)
+					*next_offer = now - 0.001;
+				*next_offer += 1.0 / b->rate;
+			}
+			s->busy = true;
+			s->tries = 0;
+			s->lba = choose_lba(b);
+			s->sent_at = now;
+		}
+		s->tag = new_tag(b, i);
+		double backoff = b->timeout * (double)(1u << (s->tries > 6 ? 6 : s->tries));
+		s->deadline = now + backoff;
+		uint8_t *buf = b->tx_memory + (size_t)i * FRAME_CAP;
+		frames[count++] = (struct l2frame){ .buf = buf, .len = build_request(b, buf, i) };
+	}
+	if (count > 0)
+		l2port_send(&b->port, frames, count);
+}
+
+static bool any_busy(const struct bench *b)
+{
+	for (unsigned i = 0; i < b->inflight; i++)
+		if (b->slots[i].busy)
+			return true;
+	return false;
+}
+
+static void run(struct bench *b)
+{
+	double start = now_seconds();
+	double next_offer = start;
+	double end = start + b->duration;
+	double now = start;
+	/* After the offered period, let what is in flight finish (bounded). */
+	while (now < end || (any_busy(b) && now < end + 2.0)) {
+		send_requests(b, now, &next_offer, now < end);
+		l2port_wait(&b->port, 1);
+		now = now_seconds();
+		while (receive_replies(b, now) == BATCH)
+			now = now_seconds();
+		now = now_seconds();
+	}
+	b->duration = now - start;
+}
+
+/* Learn the target's MAC, sector count per frame and capacity. */
+static int locate_target(struct bench *b)
+{
+	uint8_t *buf = b->tx_memory;
+	struct aoe_frame q = { .has_arg = true };
+	memset(q.hdr.dst, 0xff, AOE_MAC_LEN);
+	memcpy(q.hdr.src, b->port.mac, AOE_MAC_LEN);
+	q.hdr.version = AOE_VERSION;
+	q.hdr.shelf = b->shelf;
+	q.hdr.slot = b->slot_addr;
+	q.hdr.command = AOE_CMD_CONFIG;
+	q.hdr.tag = 0x12345;
+	struct l2frame frame = { .buf = buf, .len = aoe_pad(buf, aoe_build(buf, FRAME_CAP, &q), FRAME_CAP) };
+	for (int attempt = 0; attempt < 20; attempt++) {
+		l2port_send(&b->port, &frame, 1);
+		double until = now_seconds() + 0.25;
+		while (now_seconds() < until) {
+			if (l2port_wait(&b->port, 50) <= 0)
+				continue;
+			struct l2frame in = { .buf = b->rx_memory, .cap = FRAME_CAP };
+			struct aoe_frame r;
+			if (l2port_recv(&b->port, &in, 1) != 1 ||
+			    aoe_parse_response(in.buf, in.len, &r) != AOE_PARSE_OK ||
+			    r.hdr.command != AOE_CMD_CONFIG || r.hdr.shelf != b->shelf ||
+			    r.hdr.slot != b->slot_addr || !r.has_arg)
+				continue;
+			memcpy(b->target_mac, r.hdr.src, AOE_MAC_LEN);
+			unsigned limit = r.arg.cfg.sector_count ? r.arg.cfg.sector_count : 2;
+			unsigned mtu_limit = aoe_sectors_for_mtu(b->port.mtu);
+			if (b->sectors_per_request == 0)
+				b->sectors_per_request = limit < mtu_limit ? limit : mtu_limit;
+			return 0;
+		}
+	}
+	fprintf(stderr, "aoe-bench: e%u.%u: no Query Config reply on %s\n", b->shelf, b->slot_addr,
+		b->port.ifname);
+	return -1;
+}
+
+static int identify_target(struct bench *b)
+{
+	uint8_t *buf = b->tx_memory;
+	struct aoe_frame q = { .has_arg = true };
+	memcpy(q.hdr.dst, b->target_mac, AOE_MAC_LEN);
+	memcpy(q.hdr.src, b->port.mac, AOE_MAC_LEN);
+	q.hdr.version = AOE_VERSION;
+	q.hdr.shelf = b->shelf;
+	q.hdr.slot = b->slot_addr;
+	q.hdr.command = AOE_CMD_ATA;
+	q.hdr.tag = 0x23456;
+	q.arg.ata.sector_count = 1;
+	q.arg.ata.command_status = ATA_CMD_IDENTIFY;
+	q.arg.ata.lba = 0xa0000000ULL;
+	struct l2frame frame = { .buf = buf, .len = aoe_pad(buf, aoe_build(buf, FRAME_CAP, &q), FRAME_CAP) };
+	for (int attempt = 0; attempt < 20; attempt++) {
+		l2port_send(&b->port, &frame, 1);
+		double until = now_seconds() + 0.25;
+		while (now_seconds() < until) {
+			if (l2port_wait(&b->port, 50) <= 0)
+				continue;
+			struct l2frame in = { .buf = b->rx_memory, .cap = FRAME_CAP };
+			struct aoe_frame r;
+			if (l2port_recv(&b->port, &in, 1) != 1 ||
+			    aoe_parse_response(in.buf, in.len, &r) != AOE_PARSE_OK ||
+			    r.hdr.tag != q.hdr.tag || !r.has_arg || r.arg.ata.data_len < ATA_IDENTIFY_LEN)
+				continue;
+			struct ata_identity id;
+			ata_identify_decode(r.arg.ata.data, &id);
+			b->target_sectors = id.sectors;
+			return b->target_sectors >= b->sectors_per_request ? 0 : -1;
+		}
+	}
+	fprintf(stderr, "aoe-bench: e%u.%u: no IDENTIFY reply\n", b->shelf, b->slot_addr);
+	return -1;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage usage;
+	getrusage(RUSAGE_SELF, &usage);
+	return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+	       (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+static void report(const struct bench *b, double cpu)
+{
+	double iops = (double)b->completed / b->duration;
+	double mbps = iops * b->sectors_per_request * AOE_SECTOR_SIZE / 1e6;
+	if (b->json) {
+		printf("{\"completed\": %llu, \"seconds\": %.3f, \"iops\": %.0f, \"mb_per_s\": %.1f, "
+		       "\"p50_us\": %.1f, \"p99_us\": %.1f, \"retransmits\": %llu, \"errors\": %llu, "
+		       "\"strays\": %llu, \"sectors_per_request\": %u, \"inflight\": %u, "
+		       "\"bench_cpu_s\": %.3f, \"bench_cpu_share\": %.3f}\n",
+		       (unsigned long long)b->completed, b->duration, iops, mbps, percentile(b, 0.5),
+		       percentile(b, 0.99), (unsigned long long)b->retransmits,
+		       (unsigned long long)b->errors, (unsigned long long)b->strays,
+		       b->sectors_per_request, b->inflight, cpu, cpu / b->duration);
+		return;
+	}
+	printf("%llu requests in %.2f s: %.0f IOPS, %.1f MB/s, p50 %.0f us, p99 %.0f us, "
+	       "%llu retransmits, %llu errors, generator CPU %.0f%%\n",
+	       (unsigned long long)b->completed, b->duration, iops, mbps, percentile(b, 0.5),
+	       percentile(b, 0.99), (unsigned long long)b->retransmits, (unsigned long long)b->errors,
+	       100.0 * cpu / b->duration);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: aoe-bench -i IFACE [-m seqread|randread|seqwrite] [-q INFLIGHT] [-n SECTORS]\n"
+		"                 [-d SECONDS] [-r RATE] [-T TIMEOUT_MS] [--json] eS.L\n");
+}
+
+static bool parse_target(const char *name, struct bench *b)
+{
+	unsigned shelf, slot;
+	char extra;
+	if (sscanf(name, "e%u.%u%c", &shelf, &slot, &extra) != 2 || shelf > 0xfffe || slot > 0xfe)
+		return false;
+	b->shelf = (uint16_t)shelf;
+	b->slot_addr = (uint8_t)slot;
+	return true;
+}
+
+static bool parse_args(int argc, char **argv, struct bench *b, const char **ifname)
+{
+	static const struct option longs[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	int opt;
+	while ((opt = getopt_long(argc, argv, "i:m:q:n:d:r:T:j", longs, NULL)) != -1) {
+		switch (opt) {
+		case 'i': *ifname = optarg; break;
+		case 'm':
+			b->mode = strcmp(optarg, "randread") == 0 ? MODE_RAND_READ
+				: strcmp(optarg, "seqwrite") == 0 ? MODE_SEQ_WRITE : MODE_SEQ_READ;
+			break;
+		case 'q': b->inflight = (unsigned)atoi(optarg); break;
+		case 'n': b->sectors_per_request = (unsigned)atoi(optarg); break;
+		case 'd': b->duration = atof(optarg); break;
+		case 'r': b->rate = atof(optarg); break;
+		case 'T': b->timeout = atof(optarg) / 1000.0; break;
+		case 'j': b->json = true; break;
+		default: return false;
+		}
+	}
+	return *ifname && optind == argc - 1 && parse_target(argv[optind], b) && b->inflight >= 1 &&
+	       b->inflight <= SLOTS_MAX && b->duration > 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench b = { .inflight = 16, .duration = 5, .timeout = 0.2, .rng = 0x9e3779b97f4a7c15ULL };
+	const char *ifname = NULL;
+	if (!parse_args(argc, argv, &b, &ifname)) {
+		usage();
+		return 1;
+	}
+	char err[L2PORT_ERR_MAX];
+	if (l2port_open(&b.port, ifname, err, sizeof(err)) < 0) {
+		fprintf(stderr, "aoe-bench: %s\n", err);
+		return 1;
+	}
+	b.tx_memory = calloc(SLOTS_MAX, FRAME_CAP);
+	b.rx_memory = calloc(BATCH, FRAME_CAP);
+	if (!b.tx_memory || !b.rx_memory || locate_target(&b) < 0 || identify_target(&b) < 0)
+		return 2;
+	double cpu_before = cpu_seconds();
+	run(&b);
+	report(&b, cpu_seconds() - cpu_before);
+	free(b.tx_memory);
+	free(b.rx_memory);
+	l2port_close(&b.port);
+	return b.errors ? 3 : 0;
+}
