@@ -106,13 +106,14 @@ static void log_startup(const struct export *e, const struct export_spec *spec)
 	}
 }
 
-static void shut_down(void)
+/* log_counters: false when setup failed, so that the error stays the only line. */
+static void shut_down(bool log_counters)
 {
 	for (unsigned e = 0; e < loop.export_count; e++) {
 		/* Whatever was acknowledged in write-back mode reaches the disk before we go. */
 		if (disk_flush(&exports[e].disk) < 0)
 			log_msg(LOG_ERR, "%s: final flush failed", opts.exports[e].path);
-		if (!opts.quiet)
+		if (log_counters && !opts.quiet)
 			loop_log_counters(&exports[e].target);
 		export_close(&exports[e]);
 	}
@@ -130,14 +131,14 @@ int main(int argc, char **argv)
 	}
 	loop.exports = exports;
 	if (!open_exports() || loop_init(&loop) < 0) {
-		shut_down();
+		shut_down(false);
 		return 1;
 	}
 	/* Detach only now, so that every setup error above reached the terminal. */
 	if (opts.daemon) {
 		if (daemon(0, 0) < 0) {
 			log_msg(LOG_ERR, "cannot detach: %m");
-			shut_down();
+			shut_down(false);
 			return 1;
 		}
 		log_use_syslog("aoe-target");
@@ -148,6 +149,6 @@ int main(int argc, char **argv)
 	loop_announce(&loop);
 
 	int status = loop_run(&loop, &stop_requested, &report_requested) < 0 ? 1 : 0;
-	shut_down();
+	shut_down(true);
 	return status;
 }

@@ -1,0 +1,460 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh - end-to-end tests: aoe-target and aoe-initiator on virtual LANs.
+#
+# Each test gets its own two-host LAN (sim/lan.sh: namespaces joined by a veth
+# pair, eth0 on each side), runs the target on host a and the initiator (or a
+# Debian peer) on host b, and removes everything it made, pass or fail.
+# Output is TAP-like: "ok N - name" / "not ok N - name" (with the test's log as
+# "#" lines), "ok N - name # SKIP why" for a skip, and a last line
+# "P passed, F failed" (", S skipped" appended when some were skipped).
+# A skip is not a pass.  Exit status 1 if any test failed.
+#
+# Usage: tests/e2e/run.sh [-l] [TEST...]   (as root; `make e2e` builds first)
+#   -l      list the tests
+#   TEST    run only these (names from -l)
+# Environment: AOE_TARGET, AOE_INITIATOR (default bin/aoe-target and
+# bin/aoe-initiator), E2E_KEEP=1 keeps the work directory of failed tests,
+# E2E_VERBOSE=1 shows the log of passed tests too.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=sim/lan.sh
+. "$ROOT/sim/lan.sh"
+
+PROG=tests/e2e/run.sh
+TARGET=${AOE_TARGET:-$ROOT/bin/aoe-target}
+INITIATOR=${AOE_INITIATOR:-$ROOT/bin/aoe-initiator}
+VBLADE=/usr/sbin/vblade
+AOEPING=/usr/sbin/aoeping
+PY=/usr/bin/python3
+
+# Every namespace of this run starts with PREFIX, so a final sweep can find
+# whatever a killed test left behind without touching anyone else's.
+PREFIX="aoekit-e2e-$$"
+MIB=1048576
+IMAGE_MIB=64
+SECTORS=$((IMAGE_MIB * MIB / 512))
+ODD_OFFSET=1234567        # not a multiple of 512: exercises read-modify-write
+STEP_TIMEOUT=30           # no single command may take longer than this
+
+# name | function | description, in run order.
+TESTS=(
+	"discover|t_discover|discover finds e9.0 with its size ($IMAGE_MIB MiB = $SECTORS sectors) at MTU 1500"
+	"rw-1500|t_rw_1500|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 1500)"
+	"rw-9000|t_rw_9000|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 9000, jumbo frames)"
+	"read-only|t_read_only|a read-only target (-r) refuses writes and still serves reads"
+	"err-iface|t_err_iface|aoe-target on a missing interface eth7 fails with one line naming eth7"
+	"err-file|t_err_file|aoe-target with a missing file fails and names the file"
+	"err-shelf|t_err_shelf|aoe-target refuses shelf 65535 (broadcast)"
+	"err-slot|t_err_slot|aoe-target refuses slot 255 (broadcast)"
+	"vblade|t_vblade|Debian's vblade as target: our initiator discovers it, writes and reads back"
+	"aoeping|t_aoeping|Debian's aoeping gets a config reply and IDENTIFY from our target"
+)
+
+# ---------------------------------------------------------------------------
+# Helpers used inside a test.  A test runs in its own subshell with set -e;
+# T_LAN, T_DIR, T_TARGET_PID and T_STEP_PID belong to that subshell.
+
+# To stderr, so that a failure inside $(...) still reaches the test's log.
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	exit 1
+}
+
+skip() {
+	printf '%s\n' "$*" >"$T_DIR/skip"
+	exit 77
+}
+
+note() {
+	printf '%s\n' "$*"
+}
+
+# Deterministic pseudo-random bytes: a failure reproduces byte for byte.
+pattern() { # FILE BYTES SEED
+	"$PY" -c 'import random, sys
+sys.stdout.buffer.write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[1])))' \
+		"$2" "$3" >"$1"
+}
+
+lan() { # MTU
+	lan_up "$T_LAN" "$1" || fail "could not build LAN $T_LAN (MTU $1)"
+}
+
+# A 64 MiB sparse image whose first 8 MiB hold a background pattern, so that a
+# write which damages its neighbours (bad read-modify-write) shows.
+image() { # FILE
+	truncate -s "${IMAGE_MIB}M" "$1"
+	pattern "$T_DIR/background" $((8 * MIB)) 1
+	dd if="$T_DIR/background" of="$1" conv=notrunc bs=1M status=none
+}
+
+# Start a target on host a and wait until it holds its raw socket.
+start() { # PROGRAM ARGS...
+	lan_spawn "$T_LAN" a "$T_DIR/target.log" "$@"
+	T_TARGET_PID=$LAN_PID
+	if ! lan_wait_port "$T_LAN" a "$T_TARGET_PID" 10; then
+		local status=running
+		if ! kill -0 "$T_TARGET_PID" 2>/dev/null; then
+			wait "$T_TARGET_PID" && status=0 || status=$?
+			T_TARGET_PID=
+		fi
+		note "target log:"
+		cat "$T_DIR/target.log"
+		fail "target did not open its port within 10 s (status: $status): $*"
+	fi
+}
+
+start_ours() { # [OPTIONS...] -- image path last
+	start "$TARGET" "$@"
+}
+
+# Run a command on host b (or a), bounded in time, in the background so that
+# a SIGTERM to the test reaches its trap at once.  The command is simple so
+# that T_STEP_PID is the program's own PID.
+on() { # a|b CMD...
+	local side=$1 rc=0
+	shift
+	ip netns exec "$T_LAN-$side" timeout -k 5 "$STEP_TIMEOUT" "$@" &
+	T_STEP_PID=$!
+	wait "$T_STEP_PID" || rc=$?
+	T_STEP_PID=
+	return "$rc"
+}
+
+ini() { # initiator ARGS... on host b
+	on b "$INITIATOR" "$@"
+}
+
+# `aoe-initiator discover` lists a target as
+#   "e9.0  eth0  MAC  64.0 MiB  131072 sectors  bufcnt 16 ...".
+expect_discovered() { # DEV SECTORS
+	local out line
+	ini discover -i eth0 --timeout 1 >"$T_DIR/discover.out" 2>"$T_DIR/discover.err" ||
+		fail "discover failed (status $?): $(cat "$T_DIR/discover.err")"
+	out=$(cat "$T_DIR/discover.out")
+	note "discover: $out"
+	line=$(grep -E "^$1([[:space:]]|$)" <<<"$out") || fail "discover did not list $1"
+	[[ "$line" =~ [[:space:]]$2\ sectors([[:space:]]|$) ]] ||
+		fail "discover did not give $1 the size $2 sectors: $line"
+}
+
+# The --json form of discover, one field of the target named DEV.
+json_field() { # DEV FIELD
+	ini discover -i eth0 --timeout 1 --json >"$T_DIR/discover.json" 2>"$T_DIR/discover.err" ||
+		fail "discover --json failed (status $?): $(cat "$T_DIR/discover.err")"
+	"$PY" -c 'import json, sys
+targets = [t for t in json.load(open(sys.argv[1])) if t.get("name") == sys.argv[2]]
+if not targets:
+    sys.exit("discover --json did not list " + sys.argv[2])
+print(targets[0].get(sys.argv[3]))' "$T_DIR/discover.json" "$1" "$2" ||
+		fail "discover --json: $(cat "$T_DIR/discover.json")"
+}
+
+# Write LEN pseudo-random bytes at OFFSET, read them back, and check both the
+# copy that came back and the image file itself, byte for byte, over all of
+# it: the written range must hold the data and nothing else may have changed.
+roundtrip() { # IMAGE OFFSET LEN
+	local img=$1 off=$2 len=$3
+	pattern "$T_DIR/data" "$len" 2
+	cp --sparse=always "$img" "$T_DIR/expected"
+	dd if="$T_DIR/data" of="$T_DIR/expected" bs=1M oflag=seek_bytes seek="$off" \
+		conv=notrunc status=none
+	ini write e9.0 -i eth0 --offset "$off" -f "$T_DIR/data" ||
+		fail "write of $len bytes at offset $off failed (status $?)"
+	ini read e9.0 -i eth0 --offset "$off" --length "$len" -o "$T_DIR/back" ||
+		fail "read of $len bytes at offset $off failed (status $?)"
+	cmp "$T_DIR/data" "$T_DIR/back" || fail "read back differs from what was written"
+	note "read back: identical ($len bytes at offset $off)"
+	cmp "$T_DIR/expected" "$img" ||
+		fail "the image differs from the expected one (data at $off, neighbours untouched)"
+	note "image: data at offset $off, everything else unchanged"
+}
+
+# Run the target with arguments that must make it fail at startup; it must exit
+# non-zero by itself, quickly, with a message on stderr.  Sets ERR_LINES.
+expect_startup_error() { # ARGS...
+	local rc=0
+	on a "$TARGET" "$@" >"$T_DIR/stdout" 2>"$T_DIR/stderr" || rc=$?
+	note "aoe-target $* -> status $rc, stderr:"
+	cat "$T_DIR/stderr"
+	((rc != 124 && rc != 137)) || fail "aoe-target $* was still running after $STEP_TIMEOUT s"
+	((rc != 0)) || fail "aoe-target $* exited 0"
+	[[ -s "$T_DIR/stderr" ]] || fail "aoe-target $* failed without a message on stderr"
+	mapfile -t ERR_LINES <"$T_DIR/stderr"
+}
+
+# ---------------------------------------------------------------------------
+# The tests.
+
+t_discover() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	start_ours eth0 9 0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+	local sectors
+	sectors=$(json_field e9.0 sectors)
+	[[ "$sectors" == "$SECTORS" ]] || fail "discover --json gives sectors=$sectors, expected $SECTORS"
+}
+
+rw_test() { # MTU MIN_SECTORS_PER_FRAME
+	lan "$1"
+	image "$T_DIR/disk.img"
+	start_ours eth0 9 0 "$T_DIR/disk.img"
+	local spf
+	spf=$(json_field e9.0 sectors_per_frame)
+	note "MTU $1: $spf sectors per frame"
+	if [[ ! "$spf" =~ ^[0-9]+$ ]] || ((spf < $2)); then
+		fail "at MTU $1 expected at least $2 sectors per frame, discover says $spf"
+	fi
+	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((4 * MIB))
+}
+
+t_rw_1500() {
+	rw_test 1500 2
+}
+
+# (9000 - 36) / 512 = 17 sectors fit in a jumbo frame; anything from 16 up
+# shows the jumbo MTU is really used.
+t_rw_9000() {
+	rw_test 9000 16
+}
+
+t_read_only() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	cp --sparse=always "$T_DIR/disk.img" "$T_DIR/before"
+	lan_spawn "$T_LAN" a "$T_DIR/target.log" "$TARGET" -r eth0 9 0 "$T_DIR/disk.img"
+	T_TARGET_PID=$LAN_PID
+	if ! lan_wait_port "$T_LAN" a "$T_TARGET_PID" 10; then
+		if ! kill -0 "$T_TARGET_PID" 2>/dev/null &&
+			grep -qiE 'usage|option|unrecognized|invalid' "$T_DIR/target.log"; then
+			skip "aoe-target does not take -r yet: $(head -n 1 "$T_DIR/target.log")"
+		fi
+		cat "$T_DIR/target.log"
+		fail "read-only target did not start"
+	fi
+	pattern "$T_DIR/data" $((64 * 1024)) 3
+	local rc=0
+	ini write e9.0 -i eth0 --offset "$ODD_OFFSET" -f "$T_DIR/data" || rc=$?
+	note "write to the read-only target: status $rc"
+	((rc != 0)) || fail "the write to a read-only target succeeded"
+	((rc != 124 && rc != 137)) || fail "the write to a read-only target hung (killed after $STEP_TIMEOUT s)"
+	cmp "$T_DIR/before" "$T_DIR/disk.img" || fail "the read-only image was changed"
+	ini read e9.0 -i eth0 --offset 0 --length 65536 -o "$T_DIR/back" ||
+		fail "read from the read-only target failed (status $?)"
+	cmp -n 65536 "$T_DIR/back" "$T_DIR/before" || fail "read from the read-only target returned wrong data"
+	note "reads still served; the image is unchanged"
+}
+
+t_err_iface() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	expect_startup_error eth7 9 0 "$T_DIR/disk.img"
+	((${#ERR_LINES[@]} == 1)) || fail "expected one line on stderr, got ${#ERR_LINES[@]}"
+	[[ "${ERR_LINES[0]}" == *eth7* ]] || fail "the message does not name eth7"
+}
+
+t_err_file() {
+	lan 1500
+	local missing="$T_DIR/no-such-dir/disk.img"
+	expect_startup_error eth0 9 0 "$missing"
+	grep -qF "$missing" "$T_DIR/stderr" || fail "the message does not name $missing"
+}
+
+t_err_shelf() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	expect_startup_error eth0 65535 0 "$T_DIR/disk.img"
+}
+
+t_err_slot() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	expect_startup_error eth0 9 255 "$T_DIR/disk.img"
+}
+
+# vblade takes SHELF SLOT IFACE FILE.  Its replies are not padded to the
+# Ethernet minimum on a veth, so this also checks that we accept short frames.
+t_vblade() {
+	[[ -x "$VBLADE" ]] || fail "$VBLADE is not installed (run: make deps)"
+	lan 1500
+	image "$T_DIR/disk.img"
+	start "$VBLADE" 9 0 eth0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((4 * MIB))
+}
+
+# aoeping sends a Config query (then IDENTIFY with -I) and, with -v, prints
+#   config query response: <hex>   found e9.0 with mac <12 hex digits>
+#   device identify fields: ... model: ...
+# It ignores frames shorter than 60 bytes, so replies must be padded.
+t_aoeping() {
+	[[ -x "$AOEPING" ]] || fail "$AOEPING is not installed (run: make deps)"
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	start_ours eth0 9 0 "$T_DIR/disk.img"
+	local mac out rc=0
+	mac=$(lan_mac "$T_LAN" a)
+	mac=${mac//:/}
+	on b "$AOEPING" -v -I -s 3 9 0 eth0 >"$T_DIR/aoeping.out" 2>&1 || rc=$?
+	out=$(cat "$T_DIR/aoeping.out")
+	note "aoeping -v -I -s 3 9 0 eth0 -> status $rc:"
+	note "$out"
+	((rc == 0)) || fail "aoeping exited with status $rc (142 = no reply within 3 s)"
+	grep -q '^config query response:' <<<"$out" || fail "aoeping printed no config query response"
+	grep -qx "found e9.0 with mac $mac" <<<"$out" || fail "aoeping did not report e9.0 at $mac"
+	grep -q '^device identify fields:' <<<"$out" || fail "aoeping printed no IDENTIFY fields"
+	grep -qE '^model: .*[^ ]' <<<"$out" || fail "IDENTIFY has an empty model"
+}
+
+# ---------------------------------------------------------------------------
+# The runner.
+
+# Inside a test's subshell: stop what the test started, remove its LAN.
+test_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [[ -n "${T_STEP_PID:-}" ]]; then
+		kill -TERM "$T_STEP_PID" 2>/dev/null || true
+		wait "$T_STEP_PID" 2>/dev/null || true
+	fi
+	if [[ -n "${T_TARGET_PID:-}" ]]; then
+		lan_stop "$T_TARGET_PID" 2 || true
+		note "target stopped (status $LAN_STATUS); its log:"
+		cat "$T_DIR/target.log" 2>/dev/null || true
+	fi
+	lan_down "$T_LAN" || rc=1
+	exit "$rc"
+}
+
+PASSED=0
+FAILED=0
+SKIPPED=0
+CUR_PID=
+WORK=
+
+runner_cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [[ -n "$CUR_PID" ]]; then
+		kill -TERM "$CUR_PID" 2>/dev/null || true
+		wait "$CUR_PID" 2>/dev/null || true
+	fi
+	# Safety net: anything of this run that a test could not remove.
+	lan_sweep "$PREFIX-" || rc=1
+	[[ -z "$WORK" ]] || rm -rf "$WORK"
+	exit "$rc"
+}
+
+interrupted() {
+	printf 'Bail out! interrupted by %s\n' "$1"
+	printf '%d passed, %d failed\n' "$PASSED" $((FAILED + 1))
+	exit "$2"
+}
+
+run_test() { # N NAME FUNCTION DESCRIPTION
+	local n=$1 name=$2 fn=$3 desc=$4 rc=0 start end
+	local dir="$WORK/$n-$name"
+	mkdir -p "$dir"
+	start=$(date +%s)
+	(
+		T_LAN="$PREFIX-$n"
+		T_DIR=$dir
+		T_TARGET_PID=
+		T_STEP_PID=
+		trap test_cleanup EXIT
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+		set -e
+		"$fn"
+	) >"$dir/log" 2>&1 &
+	CUR_PID=$!
+	wait "$CUR_PID" || rc=$?
+	CUR_PID=
+	end=$(date +%s)
+	if ((rc == 0)); then
+		printf 'ok %d - %s: %s (%ds)\n' "$n" "$name" "$desc" $((end - start))
+		[[ "${E2E_VERBOSE:-}" != 1 ]] || sed 's/^/#   /' "$dir/log"
+		PASSED=$((PASSED + 1))
+	elif ((rc == 77)); then
+		printf 'ok %d - %s: %s # SKIP %s\n' "$n" "$name" "$desc" "$(cat "$dir/skip" 2>/dev/null)"
+		SKIPPED=$((SKIPPED + 1))
+	else
+		printf 'not ok %d - %s: %s (%ds)\n' "$n" "$name" "$desc" $((end - start))
+		sed 's/^/#   /' "$dir/log"
+		FAILED=$((FAILED + 1))
+		if [[ "${E2E_KEEP:-}" == 1 ]]; then
+			cp -a "$dir" "/tmp/aoekit-e2e-failed-$$-$n-$name"
+			printf '#   kept in /tmp/aoekit-e2e-failed-%s-%s-%s\n' "$$" "$n" "$name"
+		fi
+	fi
+}
+
+usage() {
+	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+}
+
+main() {
+	local -a selected=()
+	local entry name fn desc
+	while (($# > 0)); do
+		case $1 in
+		-h | --help) usage; return 0 ;;
+		-l)
+			for entry in "${TESTS[@]}"; do
+				IFS='|' read -r name fn desc <<<"$entry"
+				printf '%-10s %s\n' "$name" "$desc"
+			done
+			return 0
+			;;
+		-*) printf '%s: unknown option %s\n' "$PROG" "$1" >&2; return 2 ;;
+		*) selected+=("$1") ;;
+		esac
+		shift
+	done
+	local -a run=()
+	for entry in "${TESTS[@]}"; do
+		IFS='|' read -r name fn desc <<<"$entry"
+		if ((${#selected[@]} == 0)) || [[ " ${selected[*]} " == *" $name "* ]]; then
+			run+=("$entry")
+		fi
+	done
+	if ((${#run[@]} == 0)); then
+		printf '%s: no test named %s (see -l)\n' "$PROG" "${selected[*]}" >&2
+		return 2
+	fi
+
+	local missing=
+	[[ $EUID -eq 0 ]] || missing="must run as root (network namespaces and raw sockets)"
+	[[ -x "$TARGET" ]] || missing="$TARGET is missing (run: make)"
+	[[ -x "$INITIATOR" ]] || missing="$INITIATOR is missing (run: make)"
+	[[ -x "$PY" ]] || missing="$PY is missing (run: make deps)"
+	if [[ -n "$missing" ]]; then
+		printf '1..%d\nBail out! %s\n0 passed, %d failed\n' "${#run[@]}" "$missing" "${#run[@]}"
+		return 1
+	fi
+
+	WORK=$(mktemp -d /tmp/aoekit-e2e.XXXXXX)
+	trap runner_cleanup EXIT
+	trap 'interrupted SIGINT 130' INT
+	trap 'interrupted SIGTERM 143' TERM
+
+	printf '# end-to-end tests (namespaces %s-*)\n' "$PREFIX"
+	printf '1..%d\n' "${#run[@]}"
+	local n=0
+	for entry in "${run[@]}"; do
+		IFS='|' read -r name fn desc <<<"$entry"
+		n=$((n + 1))
+		run_test "$n" "$name" "$fn" "$desc"
+	done
+
+	if ((SKIPPED > 0)); then
+		printf '%d passed, %d failed, %d skipped\n' "$PASSED" "$FAILED" "$SKIPPED"
+	else
+		printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+	fi
+	((FAILED == 0))
+}
+
+main "$@"
