@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
+#   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
 #
 # Objects go to $(BUILD) (build/ by default; build/asan for the sanitizer
@@ -40,7 +41,7 @@ LIBINITIATOR := $(BUILD)/libinitiator.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e demo asan valgrind deps clean bench
+.PHONY: all unit test e2e demo asan valgrind deps clean bench vm
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -88,6 +89,13 @@ test: deps
 	$(MAKE) asan
 	$(MAKE) valgrind
 	bash tests/e2e/run.sh
+	$(MAKE) vm
+
+# The real Linux aoe driver (Debian's kernel under QEMU) against aoe-target,
+# at MTU 1500 and 9000: mkfs.ext4, files, remount, e2fsck, data in the image.
+vm: all
+	bash tests/vm/linux-aoe.sh --mtu 1500
+	bash tests/vm/linux-aoe.sh --mtu 9000
 
 e2e: all
 	bash tests/e2e/run.sh
