@@ -49,6 +49,15 @@ TESTS=(
 	"err-slot|t_err_slot|aoe-target refuses slot 255 (broadcast)"
 	"vblade|t_vblade|Debian's vblade as target: our initiator discovers it, writes and reads back"
 	"aoeping|t_aoeping|Debian's aoeping gets a config reply and IDENTIFY from our target"
+	"vblade-order|t_vblade_order|aoe-target takes vblade's argument order SHELF SLOT IFACE FILE"
+	"blockdev|t_blockdev|a block device (loop device) is exported with its own size and serves reads and writes"
+	"offset-length|t_offset_length|-o and -l export a window of the file, and nothing outside it is touched"
+	"config-file|t_config_file|-c FILE serves two exports from one process; a broadcast finds both"
+	"two-paths|t_two_paths|one export on two interfaces (eth0,eth1) is one target with two paths"
+	"mask|t_mask|-m serves only the listed MAC; any other host does not even see the target"
+	"state-dir|t_state_dir|with --state-dir the config string survives a restart"
+	"daemon|t_daemon|-D detaches after setup and keeps serving"
+	"counters|t_counters|SIGUSR1 logs the counters while the target runs"
 )
 
 # ---------------------------------------------------------------------------
@@ -308,6 +317,166 @@ t_aoeping() {
 	grep -qE '^model: .*[^ ]' <<<"$out" || fail "IDENTIFY has an empty model"
 }
 
+t_vblade_order() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	start_ours 9 0 eth0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+}
+
+# A loop device is a real block device: its size comes from BLKGETSIZE64, not
+# from st_size (which is 0 for a block device).
+t_blockdev() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	T_LOOP=$(losetup -f --show "$T_DIR/disk.img") || skip "no loop device available"
+	note "loop device: $T_LOOP"
+	start_ours eth0 9 0 "$T_LOOP"
+	expect_discovered e9.0 "$SECTORS"
+	roundtrip_device "$T_LOOP" "$ODD_OFFSET" $((1 * MIB))
+}
+
+# Like roundtrip, for a device: compare through the device itself.
+roundtrip_device() { # DEVICE OFFSET LEN
+	pattern "$T_DIR/data" "$3" 4
+	ini write e9.0 -i eth0 --offset "$2" -f "$T_DIR/data" || fail "write failed (status $?)"
+	ini read e9.0 -i eth0 --offset "$2" --length "$3" -o "$T_DIR/back" || fail "read failed (status $?)"
+	cmp "$T_DIR/data" "$T_DIR/back" || fail "read back differs"
+	cmp -n "$3" "$T_DIR/data" <(dd if="$1" bs=1M iflag=skip_bytes skip="$2" status=none) ||
+		fail "the device does not hold the data at offset $2"
+	note "read back identical; the device holds the data"
+}
+
+# Export sectors 2048.. of the file, 8192 sectors long: sector 0 of the target
+# is byte 1 MiB of the file, and writes at its last sector stay inside.
+t_offset_length() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	cp --sparse=always "$T_DIR/disk.img" "$T_DIR/expected"
+	start_ours -o 2048 -l 8192 eth0 9 0 "$T_DIR/disk.img"
+	expect_discovered e9.0 8192
+	pattern "$T_DIR/data" 4096 5
+	local off=$((8192 * 512 - 4096))
+	ini write e9.0 -i eth0 --offset "$off" -f "$T_DIR/data" || fail "write at the window's end failed"
+	dd if="$T_DIR/data" of="$T_DIR/expected" bs=4096 oflag=seek_bytes seek=$((MIB + off)) \
+		conv=notrunc status=none
+	cmp "$T_DIR/expected" "$T_DIR/disk.img" || fail "the write did not land at file offset 1 MiB + $off only"
+	local rc=0
+	ini write e9.0 -i eth0 --offset $((8192 * 512)) -f "$T_DIR/data" || rc=$?
+	((rc != 0)) || fail "a write past the window's end succeeded"
+	cmp "$T_DIR/expected" "$T_DIR/disk.img" || fail "a refused write changed the file"
+	note "the window is served at its offset, and its end is enforced"
+}
+
+t_config_file() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/a.img"
+	truncate -s 8M "$T_DIR/b.img"
+	printf '# two exports, one process\nexport eth0 9 0 %s\nexport -r 9 1 eth0 %s\n' \
+		"$T_DIR/a.img" "$T_DIR/b.img" >"$T_DIR/aoe.conf"
+	start_ours -c "$T_DIR/aoe.conf"
+	expect_discovered e9.0 "$SECTORS"
+	expect_discovered e9.1 16384
+	pattern "$T_DIR/data" 65536 6
+	ini write e9.0 -i eth0 --offset 4096 -f "$T_DIR/data" || fail "write to e9.0 failed"
+	cmp -n 65536 "$T_DIR/data" <(dd if="$T_DIR/a.img" bs=4096 skip=1 status=none) ||
+		fail "e9.0's image does not hold the data"
+	local rc=0
+	ini write e9.1 -i eth0 --offset 0 -f "$T_DIR/data" || rc=$?
+	((rc != 0)) || fail "e9.1 is read-only in the file, but a write succeeded"
+}
+
+# A second veth pair joins the hosts as eth1 on both sides.
+add_second_link() {
+	ip link add eth1 netns "$T_LAN-a" type veth peer name eth1 netns "$T_LAN-b" ||
+		fail "could not add a second link"
+	ip -n "$T_LAN-a" link set eth1 up
+	ip -n "$T_LAN-b" link set eth1 up
+	sleep 1 # both ends report up before frames flow
+}
+
+t_two_paths() {
+	lan 1500
+	add_second_link
+	image "$T_DIR/disk.img"
+	start_ours eth0,eth1 9 0 "$T_DIR/disk.img"
+	on b "$INITIATOR" discover -i eth0 -i eth1 --timeout 1 --json >"$T_DIR/d.json" ||
+		fail "discover on two interfaces failed"
+	local paths
+	paths=$("$PY" -c 'import json, sys
+t = [t for t in json.load(open(sys.argv[1])) if t["name"] == "e9.0"]
+print(len(t), len(t[0].get("paths", [])) if t else 0)' "$T_DIR/d.json")
+	note "targets named e9.0, paths: $paths"
+	[[ "$paths" == "1 2" ]] || fail "expected one target e9.0 with two paths, got: $(cat "$T_DIR/d.json")"
+	pattern "$T_DIR/data" $((2 * MIB)) 7
+	on b "$INITIATOR" write e9.0 -i eth0 -i eth1 --offset "$ODD_OFFSET" -f "$T_DIR/data" ||
+		fail "write over two paths failed"
+	cmp -n $((2 * MIB)) "$T_DIR/data" \
+		<(dd if="$T_DIR/disk.img" bs=1M iflag=skip_bytes skip="$ODD_OFFSET" status=none) ||
+		fail "the image does not hold the data written over two paths"
+}
+
+t_mask() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	local mac_b
+	mac_b=$(lan_mac "$T_LAN" b)
+	start_ours -m "${mac_b^^}" eth0 9 0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+	lan_stop "$T_TARGET_PID" 5 || true
+	T_TARGET_PID=
+	start_ours -m 02:00:00:00:00:01 eth0 9 0 "$T_DIR/disk.img"
+	local rc=0
+	ini discover -i eth0 --timeout 1 >"$T_DIR/masked.out" 2>&1 || rc=$?
+	note "discover from an unlisted host: status $rc: $(cat "$T_DIR/masked.out")"
+	((rc != 0)) || fail "a host not on the mask list discovered the target"
+	! grep -q '^e9.0' "$T_DIR/masked.out" || fail "a host not on the mask list saw e9.0"
+}
+
+# aoecfg (Debian's aoetools) sets the string; the target is restarted; the
+# string is still there.
+t_state_dir() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	mkdir -p "$T_DIR/state"
+	start_ours --state-dir "$T_DIR/state" eth0 9 0 "$T_DIR/disk.img"
+	on b aoecfg -c set -s kept-across-restarts -t 3 9 0 eth0 >"$T_DIR/set.out" 2>&1 ||
+		fail "aoecfg set failed: $(cat "$T_DIR/set.out")"
+	lan_stop "$T_TARGET_PID" 5 || true
+	T_TARGET_PID=
+	note "state file: $(cat "$T_DIR/state/e9.0.state")"
+	start_ours --state-dir "$T_DIR/state" eth0 9 0 "$T_DIR/disk.img"
+	on b aoecfg -c read -t 3 9 0 eth0 >"$T_DIR/read.out" 2>&1 || fail "aoecfg read failed"
+	note "after the restart aoecfg reads: $(cat "$T_DIR/read.out")"
+	grep -q 'kept-across-restarts' "$T_DIR/read.out" || fail "the config string did not survive the restart"
+}
+
+t_daemon() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	on a "$TARGET" -D eth0 9 0 "$T_DIR/disk.img" >"$T_DIR/daemon.out" 2>&1 ||
+		fail "aoe-target -D failed: $(cat "$T_DIR/daemon.out")"
+	note "aoe-target -D returned at once; its daemon keeps serving"
+	expect_discovered e9.0 "$SECTORS"
+	# lan_down ends every process left in the namespace, the daemon included.
+}
+
+t_counters() {
+	lan 1500
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	start_ours eth0 9 0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+	kill -USR1 "$T_TARGET_PID"
+	local i
+	for ((i = 0; i < 40; i++)); do
+		grep -q 'counters: frames in' "$T_DIR/target.log" && break
+		sleep 0.05
+	done
+	grep 'counters: frames in' "$T_DIR/target.log" || fail "no counters in the log after SIGUSR1"
+	grep -q 'config [1-9]' "$T_DIR/target.log" || fail "the counters do not show the config queries"
+	kill -0 "$T_TARGET_PID" || fail "the target did not survive SIGUSR1"
+}
+
 # ---------------------------------------------------------------------------
 # The runner.
 
@@ -325,6 +494,7 @@ test_cleanup() {
 		cat "$T_DIR/target.log" 2>/dev/null || true
 	fi
 	lan_down "$T_LAN" || rc=1
+	[[ -z "${T_LOOP:-}" ]] || losetup -d "$T_LOOP" || rc=1
 	exit "$rc"
 }
 
@@ -363,6 +533,7 @@ run_test() { # N NAME FUNCTION DESCRIPTION
 		T_DIR=$dir
 		T_TARGET_PID=
 		T_STEP_PID=
+		T_LOOP=
 		trap test_cleanup EXIT
 		trap 'exit 130' INT
 		trap 'exit 143' TERM
