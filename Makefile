@@ -6,6 +6,7 @@
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
+#   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
 #
@@ -41,7 +42,7 @@ LIBINITIATOR := $(BUILD)/libinitiator.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e demo asan valgrind deps clean bench vm
+.PHONY: all unit test e2e demo asan valgrind deps clean bench vm sim-test
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -56,7 +57,7 @@ $(LIBTARGET): $(call obj,$(TARGET_CORE))
 
 $(BIN)/aoe-target: $(call obj,$(TARGET_MAIN)) $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -luring $(LDLIBS)
 
 $(LIBINITIATOR): $(call obj,$(INITIATOR_CORE))
 	$(AR) rcs $@ $^
@@ -89,7 +90,12 @@ test: deps
 	$(MAKE) asan
 	$(MAKE) valgrind
 	bash tests/e2e/run.sh
+	bash tests/sim/run.sh
 	$(MAKE) vm
+
+# The simulator's faults, counted in its own captures.
+sim-test: all
+	bash tests/sim/run.sh
 
 # The real Linux aoe driver (Debian's kernel under QEMU) against aoe-target,
 # at MTU 1500 and 9000: mkfs.ext4, files, remount, e2fsck, data in the image.
