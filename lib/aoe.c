@@ -348,7 +348,7 @@ const char *aoe_parse_status_str(enum aoe_parse_status status)
 	return "unknown parse status";
 }
 
-static int hex_value(int c)
+int aoe_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -369,8 +369,8 @@ bool aoe_mac_parse(const char *text, uint8_t mac[AOE_MAC_LEN])
 				return false;
 			pos++;
 		}
-		int high = hex_value((unsigned char)text[pos]);
-		int low = high < 0 ? -1 : hex_value((unsigned char)text[pos + 1]);
+		int high = aoe_hex_digit((unsigned char)text[pos]);
+		int low = high < 0 ? -1 : aoe_hex_digit((unsigned char)text[pos + 1]);
 		if (low < 0)
 			return false;
 		mac[i] = (uint8_t)(high << 4 | low);

@@ -216,6 +216,8 @@ const char *aoe_error_str(uint8_t error);
 
 /* MAC text: parse "00:11:22:33:44:55", "00-11-...", or "001122334455" in any case. */
 bool aoe_mac_parse(const char *text, uint8_t mac[AOE_MAC_LEN]);
+/* Value of one hex digit (either case), or -1. */
+int aoe_hex_digit(int c);
 /* Writes "xx:xx:xx:xx:xx:xx" into out (at least 18 bytes). */
 void aoe_mac_format(const uint8_t mac[AOE_MAC_LEN], char *out);
 

@@ -11,25 +11,14 @@
 
 static const char STATE_MAGIC[] = "aoe-target-state 1";
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool parse_config(struct target *t, const char *hex)
 {
 	size_t len = strcspn(hex, "\n");
 	if (len % 2 != 0 || len / 2 > AOE_CONFIG_MAX)
 		return false;
 	for (size_t i = 0; i < len / 2; i++) {
-		int high = hex_digit((unsigned char)hex[2 * i]);
-		int low = hex_digit((unsigned char)hex[2 * i + 1]);
+		int high = aoe_hex_digit((unsigned char)hex[2 * i]);
+		int low = aoe_hex_digit((unsigned char)hex[2 * i + 1]);
 		if (high < 0 || low < 0)
 			return false;
 		t->config[i] = (uint8_t)(high << 4 | low);
