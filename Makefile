@@ -62,9 +62,10 @@ $(BIN)/aoe-target: $(call obj,$(TARGET_MAIN)) $(LIBTARGET) $(LIBAOE)
 $(LIBINITIATOR): $(call obj,$(INITIATOR_CORE))
 	$(AR) rcs $@ $^
 
-$(BIN)/aoe-initiator: $(call obj,initiator/main.c) $(LIBINITIATOR) $(LIBAOE)
+# mount.o is named so that its FUSE code is linked in (cli.h declares it weak).
+$(BIN)/aoe-initiator: $(call obj,initiator/main.c initiator/mount.c) $(LIBINITIATOR) $(LIBAOE)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -lfuse3 -lpthread $(LDLIBS)
 
 $(BIN)/aoe-sim: $(call obj,$(SIM_SRC)) $(LIBAOE)
 	@mkdir -p $(@D)
@@ -90,6 +91,7 @@ test: deps
 	$(MAKE) asan
 	$(MAKE) valgrind
 	bash tests/e2e/run.sh
+	bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
 	$(MAKE) vm
 
@@ -105,6 +107,7 @@ vm: all
 
 e2e: all
 	bash tests/e2e/run.sh
+	bash tests/e2e/initiator.sh
 
 demo: deps
 	$(MAKE) all

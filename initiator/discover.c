@@ -61,7 +61,7 @@ static void print_text(const struct engine *e, const struct engine_target *t)
 		printf("  ?  ? sectors");
 	}
 	printf("  bufcnt %u  fw 0x%04x  %u sectors/frame  config ", first->buffer_count,
-	       first->firmware_version, engine_sectors_per_frame(e, t));
+	       first->firmware_version, engine_path_sectors(e, first));
 	output_quoted(stdout, t->config, t->config_len);
 	putchar('\n');
 }
@@ -93,7 +93,7 @@ static void print_json(const struct engine *e, const struct engine_target *t)
 	else
 		printf("\"sectors\": null, \"bytes\": null, ");
 	printf("\"buffer_count\": %u, \"firmware_version\": %u, \"sectors_per_frame\": %u, \"config\": ",
-	       first->buffer_count, first->firmware_version, engine_sectors_per_frame(e, t));
+	       first->buffer_count, first->firmware_version, engine_path_sectors(e, first));
 	output_json_string(stdout, t->config, t->config_len);
 	printf(", \"paths\": [");
 	for (unsigned i = 0; i < t->path_count; i++) {

@@ -25,6 +25,7 @@ enum {
 	POLL_MAX_BATCHES = 16,          /* per port and wakeup, so one busy port cannot starve the rest */
 	DEFAULT_DEADLINE_S = 10,
 	MTU_CHECK_NS = NS_PER_S,        /* an MTU may change while we run; look again this often */
+	JUMBO_MTU = 9216,               /* the largest jumbo MTU switches commonly allow */
 };
 
 /* ---------------------------------------------------------------- setup */
@@ -55,7 +56,11 @@ int engine_add_port(struct engine *e, const char *ifname, char *err, size_t err_
 
 int engine_start(struct engine *e)
 {
-	size_t cap = AOE_ETH_MIN_FRAME;
+	/*
+	 * Room for jumbo frames even when every MTU is small now: an MTU raised
+	 * during a transfer is then used from the next request on.
+	 */
+	size_t cap = JUMBO_MTU + AOE_ETH_HDR_LEN;
 	for (unsigned i = 0; i < e->port_count; i++) {
 		size_t port_cap = (size_t)e->ports[i].mtu + AOE_ETH_HDR_LEN;
 		if (port_cap > cap)

@@ -62,6 +62,7 @@ struct engine_path {
 	struct cwnd cwnd;
 	unsigned in_flight;
 	unsigned timeouts_in_row;       /* tries that timed out since the last answer: >0 is suspect */
+	uint64_t newest_answered_ns;    /* send time of the latest-sent try answered on this path */
 	unsigned skipped;               /* new requests steered away while suspect */
 	struct engine_path_stats stats;
 };
@@ -102,6 +103,9 @@ struct engine_io {
 	uint8_t status;
 	uint8_t error;
 	unsigned retries;
+	/* The engine's own: a request split because an MTU shrank under it (see engine_run.c). */
+	struct engine_io *whole;        /* on a fragment: the request it is part of */
+	unsigned pieces;                /* on a split request: pieces still unanswered */
 };
 
 /* The counters --verbose prints and --json reports. */
@@ -113,6 +117,7 @@ struct engine_stats {
 	uint64_t duplicates;            /* a second answer to a request already complete */
 	uint64_t strays;                /* frames that matched nothing: not ours, malformed, too old */
 	uint64_t window_reductions;     /* congestion events over all paths */
+	uint64_t splits;                /* requests split because an MTU shrank */
 };
 
 enum engine_result {
@@ -130,8 +135,10 @@ enum engine_result {
  * FEED_IO with *io set, FEED_WAIT when it has none right now (its buffers
  * wait for answers still in flight), or FEED_END when it will have no more.
  * done() gets every command that completed successfully, in completion
- * order; the io may be reused after it returns.  A callback that fails calls
- * engine_abort.
+ * order; the io may be reused after it returns.  (When an MTU shrank while
+ * it was in flight, the engine split it: done() then sees it with the
+ * sector count of its first piece, but only once every piece is in.)  A
+ * callback that fails calls engine_abort.
  */
 enum engine_feed_status { FEED_IO, FEED_WAIT, FEED_END };
 
@@ -153,7 +160,9 @@ struct engine_slot {
 	struct engine_try current;
 	struct engine_try previous;     /* the try before, whose answer may still come */
 	bool has_previous;
-	bool reduced_window;            /* its timeout reduced a window: undone if the first try answers */
+	bool extended;                  /* the current try's timer was extended once (a stall, not a loss) */
+	bool reduced_window;            /* its timeout reduced a window: undone if an earlier try answers */
+	unsigned reduced_path;          /* whose window that was */
 	uint64_t first_sent_ns;
 	uint64_t expires_ns;
 	uint32_t retired[2];            /* tags of the last request completed here: later answers are duplicates */
@@ -167,6 +176,10 @@ struct engine {
 	size_t frame_cap;               /* largest frame any port carried at start */
 	uint8_t *frame_memory;
 	struct engine_slot slots[ENGINE_SLOTS];
+	struct engine_io fragments[ENGINE_SLOTS];   /* pieces of split requests */
+	bool fragment_used[ENGINE_SLOTS];
+	struct engine_io *pending[ENGINE_SLOTS];    /* fragments not yet sent */
+	unsigned pending_count;
 	unsigned slot_cursor;           /* slots are taken round-robin, so a tag's slot is reused late */
 	unsigned in_flight;
 	struct l2frame rx[ENGINE_RX_BATCH];
@@ -177,8 +190,6 @@ struct engine {
 	uint64_t deadline_ns;           /* a request unanswered this long since its first try fails */
 	uint64_t mtu_checked_ns;
 	enum engine_result abort_result;  /* set by engine_abort from a feed callback */
-	void (*on_progress)(void *ctx, uint64_t bytes);
-	void *progress_ctx;
 	struct engine_stats stats;
 	char error[ENGINE_ERR_MAX];     /* why the last call failed, for the operator */
 };

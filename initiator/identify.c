@@ -64,7 +64,7 @@ static void print_json(const struct session *s, bool raw)
 int command_identify(const struct cli_options *opts)
 {
 	struct session s;
-	int rc = session_open(&s, opts);
+	int rc = session_open(&s, opts, true);
 	if (rc != EXIT_OK)
 		return rc;
 	if (opts->json)

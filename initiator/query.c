@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "engine_internal.h"
+#include "paths.h"
 
 enum {
 	/* After the first answer, other paths of the same target answer within a few round trips. */
@@ -95,7 +96,8 @@ static bool wanted(const struct query *q, const struct aoe_frame *reply)
 	return q->slot == AOE_SLOT_BROADCAST || hdr->slot == q->slot;
 }
 
-static void record_answer(struct query *q, unsigned port, const struct aoe_frame *reply)
+static void record_answer(struct query *q, unsigned port, const struct aoe_frame *reply,
+			  uint64_t now)
 {
 	struct engine_target *t = find_or_add_target(q->list, reply->hdr.shelf, reply->hdr.slot);
 	if (t == NULL) {
@@ -108,7 +110,17 @@ static void record_answer(struct query *q, unsigned port, const struct aoe_frame
 	struct engine_path *path = find_or_add_path(t, port, reply->hdr.src);
 	if (path == NULL)
 		return;
+	/*
+	 * An answer to our own query (not an announcement) is the path's first
+	 * round trip: the first ATA request then starts with a measured timeout
+	 * rather than the 250 ms guess.
+	 */
+	if (!path->rtt.sampled && reply->hdr.tag == q->tag)
+		rtt_sample(&path->rtt, now - q->last_send_ns);
+	bool window_unset = path->cwnd.limit == 0 || path->buffer_count != cfg->buffer_count;
 	path->buffer_count = cfg->buffer_count;
+	if (window_unset)
+		paths_init_window(path);
 	path->firmware_version = cfg->firmware_version;
 	path->max_sectors = cfg->sector_count == 0 ? 2 : cfg->sector_count;  /* AoEr11: 0 means 2 */
 }
@@ -122,7 +134,7 @@ static void query_receive(struct engine *e, void *ctx, unsigned port, const uint
 		e->stats.strays++;
 		return;
 	}
-	record_answer(q, port, &reply);
+	record_answer(q, port, &reply, now);
 	if (q->first_answer_ns == 0) {
 		q->first_answer_ns = now;
 		uint64_t rtt = now - q->last_send_ns;

@@ -12,7 +12,9 @@ void rtt_init(struct rtt_estimator *rtt)
 
 void rtt_sample(struct rtt_estimator *rtt, uint64_t sample_ns)
 {
-	int64_t sample = sample_ns > (uint64_t)INT64_MAX / 2 ? INT64_MAX / 2 : (int64_t)sample_ns;
+	/* No real round trip takes a minute; the cap keeps srtt + 4 * rttvar far from overflow. */
+	const uint64_t cap = 60ULL * 1000 * 1000 * 1000;
+	int64_t sample = (int64_t)(sample_ns > cap ? cap : sample_ns);
 	if (!rtt->sampled) {
 		rtt->srtt_ns = sample;
 		rtt->rttvar_ns = sample / 2;

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "ifaces.h"
 #include "report.h"
+#include "signals.h"
 
 static int open_named(struct engine *e, const struct cli_options *opts)
 {
@@ -68,6 +69,12 @@ int session_fail(const struct engine *e, enum engine_result result)
 	case ENGINE_TARGET_ERROR:
 		report_error("%s", e->error);
 		return EXIT_TARGET_ERROR;
+	case ENGINE_REFUSED:
+		report_error("%s", e->error);
+		return EXIT_REFUSED;
+	case ENGINE_INTERRUPTED:
+		report_error("%s", e->error);
+		return signals_exit_code();
 	case ENGINE_LOCAL_ERROR:
 		break;
 	}
@@ -94,13 +101,14 @@ static void report_paths(const struct session *s)
 	for (unsigned i = 0; i < t->path_count; i++) {
 		char mac[18];
 		aoe_mac_format(t->paths[i].mac, mac);
-		report_verbose("%s: path %s %s, buffer count %u, %u sectors/frame", t->name,
-			       s->engine.ports[t->paths[i].port].ifname, mac, t->paths[i].buffer_count,
-			       engine_path_sectors(&s->engine, &t->paths[i]));
+		report_verbose("%s: path %s %s (MTU %u), buffer count %u, window %u, %u sectors/frame",
+			       t->name, s->engine.ports[t->paths[i].port].ifname, mac,
+			       s->engine.ports[t->paths[i].port].mtu, t->paths[i].buffer_count,
+			       t->paths[i].cwnd.window, engine_path_sectors(&s->engine, &t->paths[i]));
 	}
-	report_verbose("%s: %llu sectors, %s, window %u, %u sectors/frame", t->name,
-		       (unsigned long long)t->sectors, t->lba48 ? "LBA48" : "LBA28", engine_window(t),
-		       engine_sectors_per_frame(&s->engine, t));
+	if (t->identified)
+		report_verbose("%s: %llu sectors, %s", t->name, (unsigned long long)t->sectors,
+			       t->lba48 ? "LBA48" : "LBA28");
 }
 
 static int locate(struct session *s, const struct cli_options *opts)
@@ -113,13 +121,14 @@ static int locate(struct session *s, const struct cli_options *opts)
 	if (s->found.count == 0) {
 		char ports[128];
 		engine_port_names(e, ports, sizeof(ports));
-		report_error("e%u.%u: no answer to Query Config on %s within %.1f s; check the shelf.slot "
-			     "and that the target is running (aoe-initiator discover lists what answers)",
+		report_error("e%u.%u: no such target: no answer to Query Config on %s within %.1f s; "
+			     "check the shelf.slot, that the target is running and that its MAC mask "
+			     "list admits this host (aoe-initiator discover lists what answers)",
 			     opts->shelf, opts->slot, ports, clock_ns_to_s(e->deadline_ns));
 		return EXIT_NO_TARGET;
 	}
 	s->target = &s->found.items[0];
-	if (engine_sectors_per_frame(e, s->target) == 0) {
+	if (engine_min_sectors(e, s->target) == 0) {
 		report_error("%s: the interface MTU is too small for one 512-byte sector per frame",
 			     s->target->name);
 		return EXIT_LOCAL;
@@ -127,7 +136,7 @@ static int locate(struct session *s, const struct cli_options *opts)
 	return EXIT_OK;
 }
 
-int session_open(struct session *s, const struct cli_options *opts)
+int session_open(struct session *s, const struct cli_options *opts, bool identify)
 {
 	memset(s, 0, sizeof(*s));
 	double deadline = opts->timeout_given ? opts->timeout_s : SESSION_DEFAULT_TIMEOUT_S;
@@ -135,7 +144,7 @@ int session_open(struct session *s, const struct cli_options *opts)
 	if (rc != EXIT_OK)
 		return rc;
 	rc = locate(s, opts);
-	if (rc == EXIT_OK) {
+	if (rc == EXIT_OK && identify) {
 		enum engine_result result =
 			session_identify(&s->engine, s->target, s->identify_page, &s->identity);
 		rc = session_fail(&s->engine, result);
@@ -153,4 +162,15 @@ void session_close(struct session *s)
 	engine_close(&s->engine);
 	engine_target_list_free(&s->found);
 	s->target = NULL;
+}
+
+enum engine_result session_flush(struct engine *e, struct engine_target *t,
+				 const struct ata_identity *id)
+{
+	/* FLUSH CACHE EXT where advertised; plain FLUSH CACHE where only that is (vblade aborts EXT). */
+	bool ext = id->flush_ext || (!id->flush && id->lba48);
+	struct engine_io io;
+	engine_io_flush(&io, ext);
+	report_verbose("%s: sending %s", t->name, ata_command_str(io.command));
+	return engine_run(e, t, &io, 1);
 }

@@ -26,13 +26,23 @@ enum { SESSION_DEFAULT_TIMEOUT_S = 10 };
  */
 int session_open_engine(struct engine *e, const struct cli_options *opts, double deadline_s);
 
-/* Open, then Query Config to shelf.slot and IDENTIFY it.  Returns an exit code. */
-int session_open(struct session *s, const struct cli_options *opts);
+/*
+ * Open, then Query Config to shelf.slot and, with identify, IDENTIFY it.
+ * Returns an exit code; on failure the message is printed and nothing stays open.
+ */
+int session_open(struct session *s, const struct cli_options *opts, bool identify);
 void session_close(struct session *s);
 
 /* IDENTIFY a located target and take its capacity. */
 enum engine_result session_identify(struct engine *e, struct engine_target *t,
 				    uint8_t page[ATA_IDENTIFY_LEN], struct ata_identity *id);
+
+/*
+ * FLUSH CACHE EXT, or FLUSH CACHE when the target advertises only that (or
+ * neither, without LBA48): vblade aborts EXT and advertises plain FLUSH.
+ */
+enum engine_result session_flush(struct engine *e, struct engine_target *t,
+				 const struct ata_identity *id);
 
 /* The exit code for an engine failure; prints e->error unless the result is OK. */
 int session_fail(const struct engine *e, enum engine_result result);
