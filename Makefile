@@ -1,13 +1,15 @@
 # aoekit: one Makefile for everything (no recursive make).
 #
 #   make            build the programs into bin/
-#   make test       unit tests (plain, sanitizers, valgrind) + end-to-end tests (installs what is missing)
+#   make test       unit tests (plain, sanitizers, valgrind), end-to-end, simulator and conformance
+#                   suites, the Linux driver in a VM (installs what is missing)
 #   make demo       the main job end to end on a simulated LAN
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
 #   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
+#   make conformance  the clause-by-clause suite (TARGET='vblade {shelf} {slot} {iface} {file}' for others)
 #   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
 #
 # Objects go to $(BUILD) (build/ by default; build/asan for the sanitizer
@@ -93,7 +95,7 @@ test: deps
 	bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
-	$(MAKE) vm
+	$(MAKE) conformance
 
 # The simulator's faults, counted in its own captures.
 sim-test: all
@@ -131,4 +133,4 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Fragments owned by their directories (fuzz harnesses, golden replays), same tree, same rules.
--include fuzz/fuzz.mk tests/golden/golden.mk
+-include fuzz/fuzz.mk tests/golden/golden.mk tests/conformance/conformance.mk
