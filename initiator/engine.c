@@ -24,7 +24,7 @@ enum {
 	SLOT_MASK = ENGINE_SLOTS - 1,
 	POLL_MAX_BATCHES = 16,          /* per port and wakeup, so one busy port cannot starve the rest */
 	DEFAULT_DEADLINE_S = 10,
-	MTU_CHECK_NS = NS_PER_S,        /* an MTU may change while we run; look again this often */
+	MTU_CHECK_NS = NS_PER_S / 10,   /* an MTU may change while we run; one ioctl per port this often */
 	JUMBO_MTU = 9216,               /* the largest jumbo MTU switches commonly allow */
 };
 
