@@ -3,6 +3,7 @@
  */
 #include "output.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static int is_printable(uint8_t c)
@@ -10,7 +11,8 @@ static int is_printable(uint8_t c)
 	return c >= 0x20 && c < 0x7f;
 }
 
-void output_quoted(FILE *out, const uint8_t *bytes, size_t len)
+/* A quoted string; non-printable bytes use the escape of the output's syntax. */
+static void quote(FILE *out, const uint8_t *bytes, size_t len, bool json)
 {
 	fputc('"', out);
 	for (size_t i = 0; i < len; i++) {
@@ -24,28 +26,19 @@ void output_quoted(FILE *out, const uint8_t *bytes, size_t len)
 		else if (is_printable(c))
 			fputc(c, out);
 		else
-			fprintf(out, "\\x%02x", c);
+			fprintf(out, json ? "\\u%04x" : "\\x%02x", c);
 	}
 	fputc('"', out);
 }
 
+void output_quoted(FILE *out, const uint8_t *bytes, size_t len)
+{
+	quote(out, bytes, len, false);
+}
+
 void output_json_string(FILE *out, const uint8_t *bytes, size_t len)
 {
-	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = bytes[i];
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c == '\t')
-			fputs("\\t", out);
-		else if (is_printable(c))
-			fputc(c, out);
-		else
-			fprintf(out, "\\u%04x", c);
-	}
-	fputc('"', out);
+	quote(out, bytes, len, true);
 }
 
 void output_json_cstring(FILE *out, const char *text)
