@@ -10,6 +10,8 @@
 #   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make conformance  the clause-by-clause suite (TARGET='vblade {shelf} {slot} {iface} {file}' for others)
+#   make golden     golden pcaps: replay, byte-for-byte comparison, tcpdump/tshark decode them
+#   make fuzz-smoke a short AFL++ run of each harness plus every kept regression input
 #   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
 #
 # Objects go to $(BUILD) (build/ by default; build/asan for the sanitizer
@@ -95,6 +97,8 @@ test: deps
 	bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
+	$(MAKE) golden
+	$(MAKE) fuzz-smoke
 	$(MAKE) conformance
 
 # The simulator's faults, counted in its own captures.
