@@ -140,10 +140,16 @@ int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
 	if (received < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
 
-	/* Compact away our own transmissions, in case PACKET_IGNORE_OUTGOING was refused. */
+	/*
+	 * Compact away our own transmissions (in case PACKET_IGNORE_OUTGOING
+	 * was refused) and frames unicast to another host: veth and bridges
+	 * flood unicast to unknown MACs, and a reply meant for someone else
+	 * must not reach a handler that matches only by tag and source.
+	 */
 	unsigned kept = 0;
 	for (int i = 0; i < received; i++) {
-		if (from[i].sll_pkttype == PACKET_OUTGOING)
+		if (from[i].sll_pkttype == PACKET_OUTGOING ||
+		    from[i].sll_pkttype == PACKET_OTHERHOST)
 			continue;
 		size_t len = msgs[i].msg_len;
 		if (kept != (unsigned)i) {
