@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "l2ring.h"
+
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
 #endif
@@ -33,6 +35,7 @@ static int fail(struct l2port *port, char *err, size_t err_len, const char *ifna
 		const char *reason)
 {
 	snprintf(err, err_len, "%s: %s", ifname, reason);
+	l2ring_free(port);
 	if (port->fd >= 0)
 		close(port->fd);
 	port->fd = -1;
@@ -49,7 +52,13 @@ static void set_buffers(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 }
 
-int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_len)
+/*
+ * The socket takes its EtherType only at bind, together with the interface:
+ * until then nothing is queued on it, so no frame from another interface (or
+ * from before the ring existed) can slip in.
+ */
+static int open_port(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
+		     size_t err_len)
 {
 	memset(port, 0, sizeof(*port));
 	port->fd = -1;
@@ -61,7 +70,7 @@ int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_l
 	if (port->ifindex == 0)
 		return fail(port, err, err_len, ifname, "no such interface");
 
-	port->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(AOE_ETHERTYPE));
+	port->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (port->fd < 0) {
 		if (errno == EPERM || errno == EACCES)
 			return fail(port, err, err_len, ifname,
@@ -80,6 +89,14 @@ int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_l
 	if (l2port_refresh_mtu(port) == 0)
 		return fail(port, err, err_len, ifname, "cannot read the MTU");
 
+	int one = 1;
+	/* Older kernels lack it; recv then filters PACKET_OUTGOING itself. */
+	setsockopt(port->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	set_buffers(port->fd);
+	/* Without a ring (refused, or no memory for it) the port works as without asking. */
+	if (ring_frames > 0 && l2ring_setup(port, ring_frames) < 0)
+		port->ring = NULL;
+
 	struct sockaddr_ll addr = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(AOE_ETHERTYPE),
@@ -87,16 +104,23 @@ int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_l
 	};
 	if (bind(port->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		return fail(port, err, err_len, ifname, strerror(errno));
-
-	int one = 1;
-	/* Older kernels lack it; recv then filters PACKET_OUTGOING itself. */
-	setsockopt(port->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-	set_buffers(port->fd);
 	return 0;
+}
+
+int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_len)
+{
+	return open_port(port, ifname, 0, err, err_len);
+}
+
+int l2port_open_ring(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
+		     size_t err_len)
+{
+	return open_port(port, ifname, ring_frames, err, err_len);
 }
 
 void l2port_close(struct l2port *port)
 {
+	l2ring_free(port);
 	if (port->fd >= 0)
 		close(port->fd);
 	port->fd = -1;
@@ -120,7 +144,7 @@ int l2port_wait(struct l2port *port, int timeout_ms)
 	return ready;
 }
 
-int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
+static int recv_batch(struct l2port *port, struct l2frame *frames, unsigned count, int flags)
 {
 	struct mmsghdr msgs[L2PORT_BATCH_MAX];
 	struct iovec iovs[L2PORT_BATCH_MAX];
@@ -136,20 +160,14 @@ int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
 		msgs[i].msg_hdr.msg_name = &from[i];
 		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
 	}
-	int received = recvmmsg(port->fd, msgs, count, MSG_DONTWAIT, NULL);
+	int received = recvmmsg(port->fd, msgs, count, flags, NULL);
 	if (received < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
 
-	/*
-	 * Compact away our own transmissions (in case PACKET_IGNORE_OUTGOING
-	 * was refused) and frames unicast to another host: veth and bridges
-	 * flood unicast to unknown MACs, and a reply meant for someone else
-	 * must not reach a handler that matches only by tag and source.
-	 */
+	/* Compact away what is not for us (l2port_not_for_us). */
 	unsigned kept = 0;
 	for (int i = 0; i < received; i++) {
-		if (from[i].sll_pkttype == PACKET_OUTGOING ||
-		    from[i].sll_pkttype == PACKET_OTHERHOST)
+		if (l2port_not_for_us(from[i].sll_pkttype))
 			continue;
 		size_t len = msgs[i].msg_len;
 		if (kept != (unsigned)i) {
@@ -165,8 +183,69 @@ int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
 	return (int)kept;
 }
 
+int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count)
+{
+	if (port->ring)
+		return (int)l2ring_take(port, frames, count);
+	return recv_batch(port, frames, count, MSG_DONTWAIT);
+}
+
+int l2port_peek(struct l2port *port, struct l2frame *frames, unsigned count)
+{
+	return port->ring ? (int)l2ring_peek(port, frames, count) : -1;
+}
+
+void l2port_release(struct l2port *port)
+{
+	if (port->ring)
+		l2ring_release(port);
+}
+
+/* recvmmsg's own timeout is only checked between frames, so the socket's is used. */
+static int set_recv_timeout(struct l2port *port, int timeout_ms)
+{
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	if (timeout_ms == port->recv_timeout_ms)
+		return 0;
+	struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = timeout_ms % 1000 * 1000 };
+	if (setsockopt(port->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
+		return -1;
+	port->recv_timeout_ms = timeout_ms;
+	return 0;
+}
+
+int l2port_recv_wait(struct l2port *port, struct l2frame *frames, unsigned count, int timeout_ms)
+{
+	if (timeout_ms == 0)
+		return l2port_recv(port, frames, count);
+	if (port->ring) {
+		unsigned taken = l2ring_take(port, frames, count);
+		if (taken > 0 || l2port_wait(port, timeout_ms) <= 0)
+			return (int)taken;
+		return (int)l2ring_take(port, frames, count);
+	}
+	if (set_recv_timeout(port, timeout_ms) < 0)
+		return -1;
+	return recv_batch(port, frames, count, MSG_WAITFORONE);
+}
+
+/* One frame: send() does less than a batch of one (no message vector to copy in). */
+static int send_one(struct l2port *port, const struct l2frame *frame)
+{
+	for (;;) {
+		ssize_t sent = send(port->fd, frame->buf, frame->len, 0);
+		if (sent >= 0)
+			return 1;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
 int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned count)
 {
+	if (count == 1)
+		return send_one(port, frames);
 	struct mmsghdr msgs[L2PORT_BATCH_MAX];
 	struct iovec iovs[L2PORT_BATCH_MAX];
 	unsigned sent_total = 0;

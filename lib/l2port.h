@@ -3,11 +3,14 @@
  *
  * The port receives only EtherType 0x88A2 on one interface, never sees its
  * own transmissions, and moves several frames per system call (recvmmsg and
- * sendmmsg).  It owns no frame memory: callers hand it buffers.
+ * sendmmsg), or receives through a memory-mapped ring (l2port_open_ring).
+ * Apart from that ring it owns no frame memory: callers hand it buffers.
  */
 #ifndef AOEKIT_L2PORT_H
 #define AOEKIT_L2PORT_H
 
+#include <linux/if_packet.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +28,12 @@ struct l2port {
 	char ifname[L2PORT_IFNAME_MAX];
 	uint8_t mac[AOE_MAC_LEN];
 	unsigned mtu;
+	int recv_timeout_ms;  /* what SO_RCVTIMEO is set to (0: none, sleep forever) */
+	/* The receive ring, when l2port_open_ring set one up (l2ring.c). */
+	uint8_t *ring;
+	size_t ring_size;
+	unsigned ring_block_size, ring_frame_size, ring_per_block, ring_frames, ring_head;
+	unsigned ring_peeked;  /* slots from ring_head lent out by l2port_peek */
 };
 
 struct l2frame {
@@ -41,6 +50,17 @@ struct l2frame {
 int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_len);
 void l2port_close(struct l2port *port);
 
+/*
+ * The same, receiving through a memory-mapped ring of about ring_frames slots
+ * (PACKET_RX_RING; 64 at least, and no more than 4 MiB worth of slots for the
+ * MTU): the kernel copies frames into it as they arrive, and
+ * l2port_recv copies them out without a system call; the calls below work as
+ * with l2port_open.  If the kernel refuses the ring the port works without
+ * one (port->ring stays NULL); only the failures of l2port_open fail it.
+ */
+int l2port_open_ring(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
+		     size_t err_len);
+
 /* Re-read the MTU (it may change while we run). Returns it, or 0 on error. */
 unsigned l2port_refresh_mtu(struct l2port *port);
 
@@ -51,6 +71,34 @@ unsigned l2port_refresh_mtu(struct l2port *port);
  * may have been swapped among the array's entries.
  */
 int l2port_recv(struct l2port *port, struct l2frame *frames, unsigned count);
+
+/*
+ * Like l2port_recv, but sleeps until a frame arrives, at most timeout_ms (-1:
+ * forever), then takes whatever else is waiting: one system call per batch,
+ * where poll + recv would take two.  Returns 0 on timeout or a signal.
+ */
+int l2port_recv_wait(struct l2port *port, struct l2frame *frames, unsigned count, int timeout_ms);
+
+/*
+ * With a ring only (else -1): point frames[0..n) at up to count waiting frames
+ * in the ring itself, no copy.  They stay valid, and the next peek continues
+ * after them, until l2port_release gives them all back to the kernel.  Returns
+ * n (0 if none is waiting).
+ */
+int l2port_peek(struct l2port *port, struct l2frame *frames, unsigned count);
+void l2port_release(struct l2port *port);
+
+/*
+ * Frames the port never hands out: our own transmissions (in case
+ * PACKET_IGNORE_OUTGOING was refused) and frames unicast to another host.
+ * A veth or a bridge floods unicast to unknown MACs, and a reply meant for
+ * someone else must not reach an initiator that matches only by tag and
+ * source.  pkttype is the kernel's sll_pkttype for the frame.
+ */
+static inline bool l2port_not_for_us(unsigned char pkttype)
+{
+	return pkttype == PACKET_OUTGOING || pkttype == PACKET_OTHERHOST;
+}
 
 /* Wait until a frame may be read, at most timeout_ms (-1 forever). 1, 0 or -1. */
 int l2port_wait(struct l2port *port, int timeout_ms);

@@ -20,7 +20,7 @@
 #   lan_up NAME [MTU]       lan_down NAME        lan_exec NAME a|b CMD...
 #   lan_exists NAME         lan_sweep PREFIX     lan_require_root
 #   lan_spawn NAME a|b LOG CMD...   start CMD in the background, PID in LAN_PID
-#   lan_wait_port NAME a|b PID SECS wait until PID has opened a raw packet socket
+#   lan_wait_port NAME a|b PID SECS wait until PID has bound a raw packet socket to AoE
 #   lan_stop PID [SECS]             SIGTERM, wait, SIGKILL if it will not go
 #   lan_mac NAME a|b                MAC address of eth0 on that side
 # Functions report errors on stderr and return non-zero; they never exit.
@@ -214,14 +214,17 @@ lan_spawn() {
 	LAN_PID=$!
 }
 
-# A program serving AoE is listening once it holds a raw packet socket; nothing
-# else in a fresh namespace opens one, so its appearance is the signal.  Returns
-# 1 if PID exits first (or never opens one within SECS seconds).
+# A program serving AoE is listening once it holds a raw packet socket bound to
+# AoE's EtherType (88a2 in /proc/net/packet's Proto column); nothing else in a
+# fresh namespace opens one, so its appearance is the signal.  A socket not yet
+# bound (Proto 0) does not count: aoe-target sets up its receive ring first,
+# which takes milliseconds.  Returns 1 if PID exits first (or never opens one
+# within SECS seconds).
 lan_wait_port() {
 	local name=$1 side=$2 pid=$3 secs=${4:-10} i
 	for ((i = 0; i < secs * 20; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 1
-		if ip netns exec "$name-$side" awk 'NR > 1 { found = 1 } END { exit !found }' \
+		if ip netns exec "$name-$side" awk 'NR > 1 && $4 == "88a2" { found = 1 } END { exit !found }' \
 			/proc/net/packet 2>/dev/null; then
 			return 0
 		fi
