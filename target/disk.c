@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "aoe.h"
@@ -53,6 +56,56 @@ static int file_write(struct disk *disk, const void *buf, uint64_t offset, size_
 	return 0;
 }
 
+enum { DISK_IOV_MAX = 64 };
+
+/*
+ * preadv2/pwritev2 until every buffer is done: a regular file may do less than
+ * asked.  With RWF_NOWAIT a part that would wait ends it with -EAGAIN.
+ */
+static int file_rw_vector(struct disk *disk, const struct iovec *iov, unsigned count,
+			  uint64_t offset, bool write, int flags)
+{
+	struct iovec left[DISK_IOV_MAX];
+	if (count > DISK_IOV_MAX)
+		return -EINVAL;
+	memcpy(left, iov, count * sizeof(*iov));
+	struct iovec *cur = left;
+	while (count > 0) {
+		off_t at = (off_t)(disk->base_offset + offset);
+		ssize_t done = write ? pwritev2(disk->fd, cur, (int)count, at, flags)
+				     : preadv2(disk->fd, cur, (int)count, at, flags);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done < 0)
+			return -errno;
+		if (done == 0)
+			return -EIO; /* the file shrank under us */
+		offset += (uint64_t)done;
+		while (count > 0 && (size_t)done >= cur->iov_len) {
+			done -= (ssize_t)cur->iov_len;
+			cur++;
+			count--;
+		}
+		if (count > 0) {
+			cur->iov_base = (uint8_t *)cur->iov_base + done;
+			cur->iov_len -= (size_t)done;
+		}
+	}
+	return 0;
+}
+
+static int file_readv(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	return file_rw_vector(disk, iov, count, offset, false, 0);
+}
+
+static int file_writev(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	if (disk->read_only)
+		return -EROFS;
+	return file_rw_vector(disk, iov, count, offset, true, 0);
+}
+
 static int file_flush(struct disk *disk)
 {
 	if (disk->read_only)
@@ -73,6 +126,69 @@ static const struct disk_ops file_ops = {
 	.flush = file_flush,
 	.close = file_close,
 };
+
+/* ---- vectored access, for every backend ---- */
+
+int disk_readv(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	if (disk->ops == &file_ops)
+		return file_readv(disk, iov, count, offset);
+	for (unsigned i = 0; i < count; offset += iov[i].iov_len, i++) {
+		int result = disk_read(disk, iov[i].iov_base, offset, iov[i].iov_len);
+		if (result < 0)
+			return result;
+	}
+	return 0;
+}
+
+int disk_writev(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	if (disk->ops == &file_ops)
+		return file_writev(disk, iov, count, offset);
+	for (unsigned i = 0; i < count; offset += iov[i].iov_len, i++) {
+		int result = disk_write(disk, iov[i].iov_base, offset, iov[i].iov_len);
+		if (result < 0)
+			return result;
+	}
+	return 0;
+}
+
+int disk_try_readv(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	if (disk->wait == DISK_NEVER_WAITS)
+		return disk_readv(disk, iov, count, offset);
+	if (disk->wait == DISK_ALWAYS_WAITS || disk->ops != &file_ops)
+		return -EAGAIN;
+	int result = file_rw_vector(disk, iov, count, offset, false, RWF_NOWAIT);
+	return result == -EOPNOTSUPP ? -EAGAIN : result;
+}
+
+int disk_try_writev(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset)
+{
+	if (disk->wait == DISK_NEVER_WAITS)
+		return disk_writev(disk, iov, count, offset);
+	if (disk->wait == DISK_ALWAYS_WAITS || disk->ops != &file_ops || disk->nowait_write_refused)
+		return -EAGAIN;
+	if (disk->read_only)
+		return -EROFS;
+	int result = file_rw_vector(disk, iov, count, offset, true, RWF_NOWAIT);
+	/* Most file systems refuse buffered writes that must not wait: stop asking. */
+	if (result == -EOPNOTSUPP)
+		disk->nowait_write_refused = true;
+	return result == -EOPNOTSUPP ? -EAGAIN : result;
+}
+
+/* Memory file systems never wait for a device; a block device node lives on devtmpfs but does. */
+static enum disk_wait wait_kind(int fd, const struct stat *st, unsigned flags)
+{
+	if (flags & DISK_DIRECT)
+		return DISK_ALWAYS_WAITS;
+	struct statfs fs;
+	if (S_ISREG(st->st_mode) && fstatfs(fd, &fs) == 0 &&
+	    (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC))
+		return DISK_NEVER_WAITS;
+	return DISK_MAY_WAIT;
+}
 
 static int size_in_bytes(int fd, const struct stat *st, uint64_t *bytes)
 {
@@ -139,6 +255,7 @@ int disk_open_file(struct disk *disk, const char *path, unsigned flags, uint64_t
 	}
 	disk->base_offset = offset_sectors * AOE_SECTOR_SIZE;
 	disk->sectors = length_sectors ? length_sectors : available;
+	disk->wait = wait_kind(disk->fd, &st, flags);
 	return 0;
 }
 
@@ -181,6 +298,7 @@ int disk_open_memory(struct disk *disk, uint64_t sectors, bool read_only)
 {
 	memset(disk, 0, sizeof(*disk));
 	disk->ops = &memory_ops;
+	disk->wait = DISK_NEVER_WAITS;
 	disk->fd = -1;
 	disk->sectors = sectors;
 	disk->read_only = read_only;

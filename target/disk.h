@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct disk;
+struct iovec;
 
 struct disk_ops {
 	int (*read)(struct disk *disk, void *buf, uint64_t offset, size_t len);
@@ -22,10 +23,22 @@ struct disk_ops {
 	void (*close)(struct disk *disk);
 };
 
+/*
+ * How I/O on a disk may wait, which decides how the event loop does it:
+ * synchronously (a copy that cannot wait for a device), or asynchronously.
+ */
+enum disk_wait {
+	DISK_NEVER_WAITS,       /* memory, tmpfs, ramfs: every access is a memory copy */
+	DISK_MAY_WAIT,          /* page cache in front of a device: try without waiting first */
+	DISK_ALWAYS_WAITS,      /* O_DIRECT: every access goes to the device */
+};
+
 struct disk {
 	const struct disk_ops *ops;
 	uint64_t sectors;       /* size of the export */
 	bool read_only;
+	enum disk_wait wait;
+	bool nowait_write_refused; /* the file system does not take RWF_NOWAIT writes */
 	/* file backend */
 	int fd;
 	uint64_t base_offset;   /* bytes skipped at the start of the file (-o) */
@@ -59,6 +72,20 @@ static inline int disk_write(struct disk *disk, const void *buf, uint64_t offset
 	return disk->ops->write(disk, buf, offset, len);
 }
 static inline int disk_flush(struct disk *disk) { return disk->ops->flush(disk); }
+
+/*
+ * Vectored read and write: count buffers filled from or stored at offset, in
+ * order (one preadv/pwritev for a file; read/write per buffer otherwise).
+ */
+int disk_readv(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset);
+int disk_writev(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset);
+
+/*
+ * Only if it can be done without waiting for the device (the page cache has
+ * it): 0, -EAGAIN when it would wait (nothing useful done), or another -errno.
+ */
+int disk_try_readv(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset);
+int disk_try_writev(struct disk *disk, const struct iovec *iov, unsigned count, uint64_t offset);
 static inline void disk_close(struct disk *disk) { disk->ops->close(disk); }
 
 #endif

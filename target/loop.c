@@ -9,52 +9,101 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frames.h"
 #include "log.h"
 
 enum {
-	PAGE = 4096,
 	MIN_FRAME_CAP = AOE_CFG_HDR_LEN + AOE_CONFIG_MAX + 512, /* a full config reply and then some */
-	POLL_MS = 1000,
+	IDLE_MS = 1000,         /* how long a quiet loop sleeps before looking at the MTU */
+	DRAIN_ROUNDS = 8,       /* batches taken from one port before looking at the others */
+	STOP_DRAIN_S = 10,      /* at exit, how long to wait for disk work in flight */
 };
 
 static const uint8_t broadcast_mac[AOE_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-int loop_init(struct target_loop *loop)
+static size_t frame_cap_for(const struct target_loop *loop)
 {
 	unsigned largest_mtu = 0;
 	for (unsigned i = 0; i < loop->port_count; i++)
 		if (loop->ports[i].mtu > largest_mtu)
 			largest_mtu = loop->ports[i].mtu;
 	size_t cap = largest_mtu + AOE_ETH_HDR_LEN;
-	if (cap < MIN_FRAME_CAP)
-		cap = MIN_FRAME_CAP;
-	/*
-	 * Each frame starts 36 bytes before a page boundary so that its ATA
-	 * data is page aligned, as O_DIRECT wants.
-	 */
-	size_t stride = (PAGE + cap + PAGE - 1) / PAGE * PAGE;
-	loop->frame_memory = aligned_alloc(PAGE, stride * LOOP_WORK_MAX);
-	if (loop->frame_memory == NULL)
-		return -1;
-	loop->frame_cap = stride - (PAGE - AOE_ATA_HDR_LEN);
-	for (unsigned i = 0; i < LOOP_WORK_MAX; i++) {
-		loop->frames[i].buf = loop->frame_memory + i * stride + PAGE - AOE_ATA_HDR_LEN;
-		loop->frames[i].cap = loop->frame_cap;
-		loop->frames[i].len = 0;
+	return cap < MIN_FRAME_CAP ? MIN_FRAME_CAP : cap;
+}
+
+/*
+ * Buffers: a batch to receive into, another for broadcast copies, and every
+ * export's advertised buffer count, so that an initiator within it is never
+ * short of a buffer however long its requests wait for the disk.
+ */
+static unsigned pool_size_for(const struct target_loop *loop)
+{
+	unsigned long count = 2 * LOOP_BATCH;
+	for (unsigned e = 0; e < loop->export_count; e++)
+		count += loop->exports[e].target.buffer_count;
+	return count > POOL_MAX ? POOL_MAX : (unsigned)count;
+}
+
+/* The kernel's cheapest modes first; without io_uring, disk work is done synchronously. */
+static void ring_init(struct target_loop *loop)
+{
+	unsigned entries = 1;
+	while (entries < loop->pool.count + loop->port_count + loop->export_count)
+		entries <<= 1;
+	static const unsigned flag_sets[] = {
+		IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SUBMIT_ALL,
+		0,
+	};
+	int result = -ENOSYS;
+	for (unsigned i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+		struct io_uring_params params = { .flags = flag_sets[i] };
+		result = io_uring_queue_init_params(entries, &loop->ring, &params);
+		if (result == 0) {
+			loop->have_ring = true;
+			return;
+		}
 	}
-	return 0;
+	log_msg(LOG_WARNING, "io_uring unavailable (%s): disk I/O will be synchronous",
+		strerror(-result));
+}
+
+int loop_init(struct target_loop *loop)
+{
+	size_t cap = frame_cap_for(loop);
+	if (pool_init(&loop->pool, pool_size_for(loop), cap) < 0)
+		return -1;
+	loop->slots = calloc(loop->pool.count, sizeof(*loop->slots));
+	if (loop->slots == NULL)
+		return -1;
+	for (unsigned p = 0; p < loop->port_count; p++) {
+		loop->outbox[p].slots = calloc(loop->pool.count, sizeof(uint16_t));
+		if (loop->outbox[p].slots == NULL)
+			return -1;
+	}
+	ring_init(loop);
+	return diskio_init(&loop->disk, loop->have_ring ? &loop->ring : NULL, loop->exports,
+			   loop->export_count, loop->slots, loop->pool.count, loop_request_done, loop);
 }
 
 void loop_free(struct target_loop *loop)
 {
-	free(loop->frame_memory);
-	loop->frame_memory = NULL;
+	if (loop->have_ring)
+		io_uring_queue_exit(&loop->ring);
+	loop->have_ring = false;
+	diskio_free(&loop->disk);
+	for (unsigned p = 0; p < LOOP_PORTS_MAX; p++) {
+		free(loop->outbox[p].slots);
+		loop->outbox[p].slots = NULL;
+	}
+	free(loop->slots);
+	loop->slots = NULL;
+	pool_free(&loop->pool);
 }
 
-static void send_announce(struct target_loop *loop, struct target *t, struct l2port *port,
-			  const uint8_t *dst)
+static void send_announce(struct target *t, struct l2port *port, const uint8_t *dst)
 {
-	struct l2frame frame = loop->frames[0];
+	uint8_t buf[MIN_FRAME_CAP];
+	struct l2frame frame = { .buf = buf, .cap = sizeof(buf) };
 	frame.len = target_announce(t, frame.buf, frame.cap, port->mac, dst,
 				    aoe_sectors_for_mtu(port->mtu));
 	if (frame.len > 0 && l2port_send(port, &frame, 1) == 1)
@@ -69,152 +118,14 @@ void loop_announce(struct target_loop *loop)
 			if (!(loop->exports[e].port_mask & (1u << p)))
 				continue;
 			if (t->mask_count == 0) {
-				send_announce(loop, t, &loop->ports[p], broadcast_mac);
+				send_announce(t, &loop->ports[p], broadcast_mac);
 				continue;
 			}
 			/* With a mask list only its hosts may see us, so tell each of them. */
 			for (unsigned m = 0; m < t->mask_count; m++)
-				send_announce(loop, t, &loop->ports[p], t->mask[m]);
+				send_announce(t, &loop->ports[p], t->mask[m]);
 		}
 	}
-}
-
-static bool waits_for_sync(const struct target_request *req)
-{
-	return req->io_op == TARGET_IO_FLUSH || (req->io_op == TARGET_IO_WRITE && req->io_stable);
-}
-
-/*
- * Disk phase of a batch: reads and writes in arrival order, then one sync per
- * disk for every write that must be stable and every FLUSH of the batch.
- */
-static void do_batch_io(struct target_loop *loop, unsigned count)
-{
-	uint64_t sync_wanted = 0; /* bit per export */
-	for (unsigned i = 0; i < count; i++) {
-		struct loop_work *w = &loop->work[i];
-		struct target_request *req = &w->req;
-		w->result = 0;
-		if (w->verdict != TARGET_NEEDS_IO)
-			continue;
-		if (req->io_op == TARGET_IO_READ)
-			w->result = disk_read(&w->export->disk, req->io_data, req->io_offset, req->io_len);
-		else if (req->io_op == TARGET_IO_WRITE)
-			w->result = disk_write(&w->export->disk, req->io_data, req->io_offset, req->io_len);
-		if (waits_for_sync(req) && w->result == 0)
-			sync_wanted |= 1ull << (w->export - loop->exports);
-	}
-	for (unsigned e = 0; e < loop->export_count && sync_wanted; e++) {
-		if (!(sync_wanted & (1ull << e)))
-			continue;
-		int sync_result = disk_flush(&loop->exports[e].disk);
-		for (unsigned i = 0; i < count; i++) {
-			struct loop_work *w = &loop->work[i];
-			if (w->export == &loop->exports[e] && w->verdict == TARGET_NEEDS_IO &&
-			    waits_for_sync(&w->req) && w->result == 0)
-				w->result = sync_result;
-		}
-	}
-}
-
-static void add_work(struct target_loop *loop, unsigned index, struct export *e, uint8_t *buf,
-		     size_t len, size_t cap, const struct l2port *port)
-{
-	struct loop_work *w = &loop->work[index];
-	w->export = e;
-	w->req = (struct target_request){
-		.frame = buf,
-		.len = len,
-		.cap = cap,
-		.port_mac = port->mac,
-		.port_max_sectors = aoe_sectors_for_mtu(port->mtu),
-	};
-}
-
-/*
- * Give each received frame to every export of this port it is addressed to.
- * The first gets the frame itself; a broadcast answered by several exports
- * needs a copy for each of the others, since replies are built in place.
- */
-static unsigned route_frames(struct target_loop *loop, unsigned port_index, unsigned received)
-{
-	const struct l2port *port = &loop->ports[port_index];
-	unsigned work_count = 0, spare = LOOP_BATCH;
-	for (unsigned i = 0; i < received; i++) {
-		const struct l2frame *frame = &loop->frames[i];
-		bool has_address = frame->len >= AOE_HDR_LEN;
-		uint16_t shelf = has_address ? aoe_get16(frame->buf + 16) : 0;
-		uint8_t slot = has_address ? frame->buf[18] : 0;
-		bool taken = false;
-		for (unsigned e = 0; e < loop->export_count; e++) {
-			struct export *ex = &loop->exports[e];
-			if (!(ex->port_mask & (1u << port_index)))
-				continue;
-			/* A frame too short to carry an address is counted by one export. */
-			if (has_address && !export_matches(ex, shelf, slot))
-				continue;
-			uint8_t *buf = frame->buf;
-			if (taken) {
-				if (spare == LOOP_WORK_MAX)
-					break;
-				buf = loop->frames[spare++].buf;
-				memcpy(buf, frame->buf, frame->len);
-			}
-			add_work(loop, work_count++, ex, buf, frame->len, frame->cap, port);
-			taken = true;
-			if (!has_address)
-				break;
-		}
-		if (!taken)
-			loop->unmatched++;
-	}
-	return work_count;
-}
-
-/*
- * A frame that cannot be received or sent is a lost frame: the initiator
- * retransmits.  An interface that went down must not take the exports on other
- * ports with it, so nothing here is fatal; failures are logged sparingly.
- */
-static void port_failed(struct target_loop *loop, struct l2port *port, const char *what)
-{
-	loop->port_errors++;
-	if (loop->port_errors_logged < loop->port_errors / 1000 + 1) {
-		loop->port_errors_logged++;
-		log_msg(LOG_WARNING, "%s: %s failed: %s (frames dropped; %llu port errors so far)",
-			port->ifname, what, strerror(errno), (unsigned long long)loop->port_errors);
-	}
-}
-
-/* Handle one batch from one port; returns the number of frames received. */
-static int serve_batch(struct target_loop *loop, unsigned port_index)
-{
-	struct l2port *port = &loop->ports[port_index];
-	int received = l2port_recv(port, loop->frames, LOOP_BATCH);
-	if (received < 0)
-		port_failed(loop, port, "receive");
-	if (received <= 0)
-		return 0;
-	unsigned work_count = route_frames(loop, port_index, (unsigned)received);
-	for (unsigned i = 0; i < work_count; i++)
-		loop->work[i].verdict = target_handle(&loop->work[i].export->target, &loop->work[i].req);
-	do_batch_io(loop, work_count);
-
-	struct l2frame replies[LOOP_WORK_MAX];
-	unsigned reply_count = 0;
-	for (unsigned i = 0; i < work_count; i++) {
-		struct loop_work *w = &loop->work[i];
-		if (w->verdict == TARGET_DROP)
-			continue;
-		if (w->verdict == TARGET_NEEDS_IO)
-			target_complete(&w->export->target, &w->req, w->result);
-		replies[reply_count++] = (struct l2frame){ .buf = w->req.frame, .len = w->req.len };
-	}
-	if (reply_count > 0 && l2port_send(port, replies, reply_count) < 0)
-		port_failed(loop, port, "send");
-	for (unsigned e = 0; e < loop->export_count; e++)
-		export_save_state(&loop->exports[e]);
-	return received;
 }
 
 static void quiet_moment(struct target_loop *loop)
@@ -224,38 +135,177 @@ static void quiet_moment(struct target_loop *loop)
 		l2port_refresh_mtu(&loop->ports[p]);
 }
 
-int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+static void arm_polls(struct target_loop *loop)
+{
+	for (unsigned p = 0; p < loop->port_count; p++) {
+		if (loop->port_armed[p] || loop->port_ready[p])
+			continue;
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&loop->ring);
+		if (sqe == NULL)
+			return; /* the queue is sized for everything: cannot happen */
+		io_uring_prep_poll_add(sqe, loop->ports[p].fd, POLLIN);
+		io_uring_sqe_set_data64(sqe, ring_tag(RING_TAG_POLL, p));
+		loop->port_armed[p] = true;
+	}
+}
+
+/* Handle every completion the ring holds; returns how many there were. */
+static unsigned reap(struct target_loop *loop)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, count = 0;
+	io_uring_for_each_cqe(&loop->ring, head, cqe) {
+		uint64_t data = io_uring_cqe_get_data64(cqe);
+		count++;
+		if (ring_tag_kind(data) == RING_TAG_POLL) {
+			unsigned p = ring_tag_index(data);
+			loop->port_armed[p] = false;
+			loop->port_ready[p] = cqe->res > 0;
+		} else {
+			diskio_complete(&loop->disk, data, cqe->res);
+		}
+	}
+	io_uring_cq_advance(&loop->ring, count);
+	return count;
+}
+
+static bool any_ready(const struct target_loop *loop)
+{
+	for (unsigned p = 0; p < loop->port_count; p++)
+		if (loop->port_ready[p])
+			return true;
+	return false;
+}
+
+/*
+ * Sleep in io_uring until a port is readable or disk work completes (or a
+ * second passes); what is already due is submitted on the way in.  With a
+ * readable port and buffers to receive into, it does not sleep.
+ */
+static int wait_in_ring(struct target_loop *loop)
+{
+	bool have_buffers = loop->pool.free_count > 0;
+	if (have_buffers)
+		arm_polls(loop);
+	else
+		loop->short_of_buffers++;
+	int result;
+	if (have_buffers && any_ready(loop)) {
+		result = io_uring_submit_and_get_events(&loop->ring);
+	} else {
+		struct io_uring_cqe *cqe;
+		struct __kernel_timespec ts = { .tv_sec = IDLE_MS / 1000 };
+		result = io_uring_submit_and_wait_timeout(&loop->ring, &cqe, 1, &ts, NULL);
+	}
+	if (result < 0 && result != -ETIME && result != -EINTR && result != -EAGAIN &&
+	    result != -EBUSY) {
+		log_msg(LOG_ERR, "io_uring: %s", strerror(-result));
+		return -1;
+	}
+	if (reap(loop) == 0 && result == -ETIME)
+		quiet_moment(loop);
+	return 0;
+}
+
+/* Without io_uring: poll the ports (disk work is then never in flight). */
+static int wait_in_poll(struct target_loop *loop)
 {
 	struct pollfd pfds[LOOP_PORTS_MAX];
 	for (unsigned p = 0; p < loop->port_count; p++)
 		pfds[p] = (struct pollfd){ .fd = loop->ports[p].fd, .events = POLLIN };
+	int ready = poll(pfds, loop->port_count, any_ready(loop) ? 0 : IDLE_MS);
+	if (ready < 0 && errno != EINTR) {
+		log_msg(LOG_ERR, "poll: %s", strerror(errno));
+		return -1;
+	}
+	if (ready == 0 && !any_ready(loop))
+		quiet_moment(loop);
+	for (unsigned p = 0; p < loop->port_count; p++)
+		loop->port_ready[p] |= ready > 0 && (pfds[p].revents & (POLLIN | POLLERR)) != 0;
+	return 0;
+}
 
-	while (!*stop) {
+/* Receive from every readable port, a bounded amount each so one cannot starve another. */
+static void receive_ready(struct target_loop *loop)
+{
+	for (unsigned p = 0; p < loop->port_count; p++) {
+		if (!loop->port_ready[p])
+			continue;
+		unsigned round = 0;
+		while (loop->pool.free_count > 0 && round++ < DRAIN_ROUNDS) {
+			if (loop_receive(loop, p, 0) < LOOP_BATCH) {
+				loop->port_ready[p] = false;
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * One port and nothing on the disk: sleep inside the receive call itself.
+ * Otherwise sleep where both ports and disk completions can wake us.
+ */
+static int one_turn(struct target_loop *loop)
+{
+	loop->turns++;
+	if (loop->port_count == 1 && loop->disk.pending == 0 && !loop->port_ready[0] &&
+	    loop->pool.free_count > 0) {
+		if (loop_receive(loop, 0, IDLE_MS) == 0)
+			quiet_moment(loop);
+	} else {
+		int result = loop->have_ring ? wait_in_ring(loop) : wait_in_poll(loop);
+		if (result < 0)
+			return -1;
+		receive_ready(loop);
+	}
+	diskio_kick(&loop->disk);
+	loop_flush(loop);
+	for (unsigned e = 0; e < loop->export_count; e++)
+		export_save_state(&loop->exports[e]);
+	return 0;
+}
+
+static void log_loop_counters(const struct target_loop *loop)
+{
+	const struct diskio_counters *c = &loop->disk.counters;
+	log_msg(LOG_INFO,
+		"loop: %u buffers, disk runs %llu (%llu requests merged into them, %llu through "
+		"io_uring), syncs %llu; frames %llu in %llu turns; unmatched frames %llu, "
+		"short of buffers %llu, port errors %llu",
+		loop->pool.count, (unsigned long long)c->runs, (unsigned long long)c->merged,
+		(unsigned long long)c->async_runs, (unsigned long long)c->syncs,
+		(unsigned long long)loop->received, (unsigned long long)loop->turns,
+		(unsigned long long)loop->unmatched, (unsigned long long)loop->short_of_buffers,
+		(unsigned long long)loop->port_errors);
+}
+
+/* At exit: what the disk still does must finish before its buffers go away. */
+static void drain(struct target_loop *loop)
+{
+	for (unsigned i = 0; i < STOP_DRAIN_S && loop->have_ring && loop->disk.pending > 0; i++) {
+		diskio_kick(&loop->disk);
+		struct io_uring_cqe *cqe;
+		struct __kernel_timespec ts = { .tv_sec = 1 };
+		io_uring_submit_and_wait_timeout(&loop->ring, &cqe, loop->disk.pending, &ts, NULL);
+		reap(loop);
+		loop_flush(loop);
+	}
+}
+
+int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+{
+	int status = 0;
+	while (!*stop && status == 0) {
 		if (*report) {
 			*report = 0;
 			for (unsigned e = 0; e < loop->export_count; e++)
 				loop_log_counters(&loop->exports[e].target);
+			log_loop_counters(loop);
 		}
-		int ready = poll(pfds, loop->port_count, POLL_MS);
-		if (ready < 0 && errno != EINTR) {
-			log_msg(LOG_ERR, "poll: %s", strerror(errno));
-			return -1;
-		}
-		if (ready <= 0) {
-			quiet_moment(loop);
-			continue;
-		}
-		for (unsigned p = 0; p < loop->port_count; p++) {
-			if (!(pfds[p].revents & (POLLIN | POLLERR)))
-				continue;
-			/* Drain a bounded amount so one busy port cannot starve another. */
-			for (int round = 0; round < 8; round++) {
-				if (serve_batch(loop, p) < LOOP_BATCH)
-					break;
-			}
-		}
+		status = one_turn(loop);
 	}
-	return 0;
+	drain(loop);
+	return status;
 }
 
 void loop_log_counters(const struct target *t)

@@ -1,32 +1,40 @@
 /*
  * loop.h - aoe-target's event loop: port -> handler -> disk -> port, in batches.
  *
- * Each wake-up takes the frames waiting on a port (up to a batch), runs the
- * handler of every export the frame is addressed to, performs the disk work
- * of the whole batch (the writes that must be stable made so together with
- * one sync per disk: a group commit), then sends every reply of the batch with
- * one system call.
+ * Each wake-up takes the frames waiting on a port (up to a batch) into pool
+ * buffers, runs the handler of every export a frame is addressed to, hands the
+ * batch's disk work to the disk stage (diskio.h: merged, and asynchronous where
+ * the store may wait for a device, with group commits), and sends every reply
+ * that is ready with one system call per port.  A request waiting for the disk
+ * keeps its buffer; the loop goes on receiving into the others.
+ *
+ * How it sleeps: with one port and nothing in flight on the disk, inside the
+ * receive call itself (one system call per wake-up, as vblade's read); else in
+ * io_uring, which reports both a port that became readable and a disk
+ * operation that completed.
  */
 #ifndef AOEKIT_LOOP_H
 #define AOEKIT_LOOP_H
 
+#include <liburing.h>
 #include <signal.h>
 #include <stdio.h>
 
+#include "diskio.h"
 #include "export.h"
 #include "l2port.h"
+#include "pool.h"
 
 enum {
 	LOOP_PORTS_MAX = OPTIONS_IFACES_MAX,
 	LOOP_BATCH = 64,
-	LOOP_WORK_MAX = 2 * LOOP_BATCH,  /* received frames plus copies for broadcasts */
+	LOOP_RING_FRAMES = 1024,        /* receive ring slots per port: bursts of many windows */
 };
 
-struct loop_work {
-	struct target_request req;
-	struct export *export;
-	enum target_verdict verdict;
-	int result;
+/* Replies ready to go out on one port. */
+struct loop_outbox {
+	uint16_t *slots;
+	unsigned count;
 };
 
 struct target_loop {
@@ -35,25 +43,37 @@ struct target_loop {
 	struct l2port ports[LOOP_PORTS_MAX];
 	unsigned port_count;
 
-	uint8_t *frame_memory;
-	size_t frame_cap;
-	/* Receive buffers, then spares for requests that several exports answer. */
-	struct l2frame frames[LOOP_WORK_MAX];
-	struct loop_work work[LOOP_WORK_MAX];
+	struct frame_pool pool;
+	struct loop_slot *slots;        /* one per pool buffer */
+	struct diskio disk;
+	struct io_uring ring;
+	bool have_ring;
+	bool port_armed[LOOP_PORTS_MAX];  /* a poll for this port is in the ring */
+	bool port_ready[LOOP_PORTS_MAX];  /* readable: receive before sleeping */
+	struct loop_outbox outbox[LOOP_PORTS_MAX];
 	uint64_t unmatched;  /* frames no export was addressed by */
 	uint64_t port_errors, port_errors_logged;
+	uint64_t short_of_buffers;  /* turns when every buffer waited for the disk */
+	uint64_t turns, received;   /* wake-ups and frames taken in: the mean batch */
 };
 
-/* Allocate frame buffers for the ports' MTUs. Returns 0 or -1 (out of memory). */
+/*
+ * Allocate the frame pool for the ports' MTUs and the exports' buffer counts,
+ * and set up io_uring (without it, disk work is done synchronously).
+ * Returns 0 or -1 (out of memory).
+ */
 int loop_init(struct target_loop *loop);
 void loop_free(struct target_loop *loop);
 
-/* Send each export's start-up announcement on its ports (to each mask MAC, or broadcast). */
+/*
+ * Send each export's start-up announcement on its ports (to each mask MAC, or
+ * broadcast).  Needs only the ports: it may come before loop_init.
+ */
 void loop_announce(struct target_loop *loop);
 
 /*
  * Serve until *stop becomes non-zero.  When *report becomes non-zero the
- * counters are logged and it is cleared.  Returns 0, or -1 if poll itself
+ * counters are logged and it is cleared.  Returns 0, or -1 if waiting itself
  * fails (logged); a failing port only loses frames.
  */
 int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report);

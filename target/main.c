@@ -57,7 +57,9 @@ static int port_index(const char *ifname)
 		return -1;
 	}
 	char err[L2PORT_ERR_MAX];
-	if (l2port_open(&loop.ports[loop.port_count], ifname, err, sizeof(err)) < 0) {
+	/* A receive ring: frames are taken without a system call while they keep coming. */
+	if (l2port_open_ring(&loop.ports[loop.port_count], ifname, LOOP_RING_FRAMES, err,
+			     sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -130,7 +132,17 @@ int main(int argc, char **argv)
 	case OPTIONS_RUN: break;
 	}
 	loop.exports = exports;
-	if (!open_exports() || loop_init(&loop) < 0) {
+	if (!open_exports()) {
+		shut_down(false);
+		return 1;
+	}
+	/*
+	 * Announce as soon as the ports are up: whoever watches for our socket and
+	 * then asks should find the announcement already behind it, not in the
+	 * middle of its own exchange.  Frames that arrive meanwhile wait in the ring.
+	 */
+	loop_announce(&loop);
+	if (loop_init(&loop) < 0) {
 		shut_down(false);
 		return 1;
 	}
@@ -146,7 +158,6 @@ int main(int argc, char **argv)
 	install_signals();
 	for (unsigned e = 0; e < loop.export_count && !opts.quiet; e++)
 		log_startup(&exports[e], &opts.exports[e]);
-	loop_announce(&loop);
 
 	int status = loop_run(&loop, &stop_requested, &report_requested) < 0 ? 1 : 0;
 	shut_down(true);
