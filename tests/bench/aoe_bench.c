@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aoe.h"
 #include "ata.h"
@@ -26,7 +27,9 @@
 enum {
 	SLOTS_MAX = 256,
 	FRAME_CAP = 9216,
-	HIST_BUCKETS = 4096,    /* latency histogram: 1 us buckets up to 4 ms, then overflow */
+	HIST_FINE = 4096,       /* latency histogram: 1 us buckets up to 4 ms, */
+	HIST_COARSE_US = 100,   /* then 100 us buckets up to 1 s, */
+	HIST_BUCKETS = HIST_FINE + 10000,  /* then overflow */
 	BATCH = 64,
 	SCAN_MS = 5,            /* retransmission scan period while waiting for replies */
 };
@@ -55,12 +58,17 @@ struct bench {
 	double rate;            /* requests per second offered; 0 = closed loop */
 	double timeout;
 	bool json;
+	bool verify;            /* writes carry a pattern of their LBA; reads check it */
+	bool no_ring;           /* receive with recvmmsg, not through a memory-mapped ring */
+	double spin;            /* seconds to look at the ring before sleeping */
+	double spun;            /* seconds spent looking (idle, though on the CPU) */
+	uint64_t span;          /* sectors addressed from LBA 0 (0: the whole target) */
 
 	struct slot slots[SLOTS_MAX];
 	uint32_t generation;
 	uint64_t next_lba;
 	uint64_t rng;
-	uint64_t completed, retransmits, errors, strays;
+	uint64_t completed, retransmits, errors, strays, mismatches;
 	uint64_t histogram[HIST_BUCKETS + 1];
 	uint8_t *tx_memory;
 	uint8_t *rx_memory;
@@ -84,7 +92,8 @@ static uint64_t next_random(struct bench *b)
 
 static uint64_t choose_lba(struct bench *b)
 {
-	uint64_t span = b->target_sectors / b->sectors_per_request;
+	uint64_t sectors = b->span && b->span < b->target_sectors ? b->span : b->target_sectors;
+	uint64_t span = sectors / b->sectors_per_request;
 	uint64_t index;
 	if (b->mode == MODE_RAND_READ) {
 		index = next_random(b) % span;
@@ -109,6 +118,33 @@ static struct aoe_frame request_frame(const struct bench *b, const uint8_t *dst,
 	return f;
 }
 
+/* What --verify expects in sector lba: its number in every word, so any mix-up shows. */
+static uint64_t pattern_word(uint64_t lba, unsigned word)
+{
+	return (lba * 0x9e3779b97f4a7c15ULL) ^ word;
+}
+
+static void fill_pattern(uint8_t *data, uint64_t lba, unsigned sectors)
+{
+	for (unsigned s = 0; s < sectors; s++)
+		for (unsigned w = 0; w < AOE_SECTOR_SIZE / 8; w++) {
+			uint64_t v = pattern_word(lba + s, w);
+			memcpy(data + (size_t)s * AOE_SECTOR_SIZE + w * 8, &v, 8);
+		}
+}
+
+static bool pattern_matches(const uint8_t *data, uint64_t lba, unsigned sectors)
+{
+	for (unsigned s = 0; s < sectors; s++)
+		for (unsigned w = 0; w < AOE_SECTOR_SIZE / 8; w++) {
+			uint64_t v;
+			memcpy(&v, data + (size_t)s * AOE_SECTOR_SIZE + w * 8, 8);
+			if (v != pattern_word(lba + s, w))
+				return false;
+		}
+	return true;
+}
+
 static size_t build_request(struct bench *b, uint8_t *buf, unsigned slot_index)
 {
 	struct slot *s = &b->slots[slot_index];
@@ -118,8 +154,10 @@ static size_t build_request(struct bench *b, uint8_t *buf, unsigned slot_index)
 	f.arg.ata.sector_count = (uint8_t)b->sectors_per_request;
 	f.arg.ata.command_status = write ? ATA_CMD_WRITE_SECTORS_EXT : ATA_CMD_READ_SECTORS_EXT;
 	f.arg.ata.lba = s->lba;
-	/* Write data: whatever the buffer holds; its content does not matter here. */
+	/* Write data: whatever the buffer holds, unless it is to be checked later. */
 	f.arg.ata.data = buf + AOE_ATA_HDR_LEN;
+	if (write && b->verify)
+		fill_pattern(buf + AOE_ATA_HDR_LEN, s->lba, b->sectors_per_request);
 	f.arg.ata.data_len = write ? (size_t)b->sectors_per_request * AOE_SECTOR_SIZE : 0;
 	size_t len = aoe_build(buf, FRAME_CAP, &f);
 	return aoe_pad(buf, len, FRAME_CAP);
@@ -135,8 +173,9 @@ static uint32_t new_tag(struct bench *b, unsigned slot_index)
 static void record_latency(struct bench *b, double seconds)
 {
 	double micros = seconds * 1e6;
-	size_t bucket = micros >= HIST_BUCKETS ? HIST_BUCKETS : (size_t)micros;
-	b->histogram[bucket]++;
+	size_t bucket = micros < HIST_FINE ? (size_t)micros
+					   : HIST_FINE + (size_t)((micros - HIST_FINE) / HIST_COARSE_US);
+	b->histogram[bucket > HIST_BUCKETS ? HIST_BUCKETS : bucket]++;
 }
 
 static double percentile(const struct bench *b, double fraction)
@@ -149,7 +188,8 @@ static double percentile(const struct bench *b, double fraction)
 	for (size_t i = 0; i <= HIST_BUCKETS; i++) {
 		seen += b->histogram[i];
 		if (seen >= wanted && total > 0)
-			return (double)i + 0.5;
+			return i < HIST_FINE ? (double)i + 0.5
+					     : HIST_FINE + ((double)(i - HIST_FINE) + 0.5) * HIST_COARSE_US;
 	}
 	return 0;
 }
@@ -163,48 +203,101 @@ static void handle_reply(struct bench *b, const uint8_t *buf, size_t len, double
 	}
 	unsigned index = f.hdr.tag & 0xff;
 	struct slot *s = &b->slots[index];
+	/* Another generator on the same wire sees our replies and we theirs: check the destination. */
 	if (index >= b->inflight || !s->busy || s->tag != f.hdr.tag ||
-	    memcmp(f.hdr.src, b->target_mac, AOE_MAC_LEN) != 0) {
+	    memcmp(f.hdr.src, b->target_mac, AOE_MAC_LEN) != 0 ||
+	    memcmp(f.hdr.dst, b->port.mac, AOE_MAC_LEN) != 0) {
 		b->strays++;
 		return;
 	}
 	if ((f.hdr.flags & AOE_FLAG_ERROR) || !f.has_arg ||
 	    (f.arg.ata.command_status & ATA_STATUS_FAILED_MASK))
 		b->errors++;
+	else if (b->verify && b->mode != MODE_SEQ_WRITE &&
+		 (f.arg.ata.data_len < (size_t)b->sectors_per_request * AOE_SECTOR_SIZE ||
+		  !pattern_matches(f.arg.ata.data, s->lba, b->sectors_per_request)))
+		b->mismatches++;
 	record_latency(b, now - s->sent_at);
 	s->busy = false;
 	b->completed++;
 }
 
 /*
- * Take the replies waiting, sleeping first until one arrives or wake_at
- * passes (0: until a reply or the retransmission scan is due).  A closed loop
- * sleeps inside recvmmsg itself: one system call per batch of replies.
+ * The replies waiting now, without sleeping.  With a receive ring they are
+ * read where the kernel put them (give them back with done_with); without,
+ * they are copied into rx_memory.
  */
+static int take(struct bench *b, struct l2frame *frames)
+{
+	if (b->port.ring)
+		return l2port_peek(&b->port, frames, BATCH);
+	for (unsigned i = 0; i < BATCH; i++)
+		frames[i] = (struct l2frame){ .buf = b->rx_memory + (size_t)i * FRAME_CAP, .cap = FRAME_CAP };
+	return l2port_recv(&b->port, frames, BATCH);
+}
+
+static void done_with(struct bench *b)
+{
+	l2port_release(&b->port);
+}
+
+/*
+ * Sleep until a reply arrives or wake_at passes (0: until a reply or the
+ * retransmission scan is due).  ppoll's timer is precise, which an open loop
+ * needs for its next offer.  Returns whether a reply may be waiting.
+ */
+static bool sleep_for_replies(struct bench *b, double wake_at)
+{
+	double now = now_seconds();
+	if (wake_at != 0 && wake_at <= now)
+		return true;
+	double wait = wake_at == 0 ? SCAN_MS / 1000.0 : wake_at - now;
+	struct timespec ts = { .tv_sec = (time_t)wait,
+			       .tv_nsec = (long)((wait - (double)(time_t)wait) * 1e9) };
+	struct pollfd pfd = { .fd = b->port.fd, .events = POLLIN };
+	return ppoll(&pfd, 1, &ts, NULL) > 0;
+}
+
+/*
+ * --spin: keep looking at the ring for a while before sleeping, since sleeping
+ * and being woken cost more than a short wait.  The time spent looking counts
+ * as idle in the generator's busy share.
+ */
+static int spin_take(struct bench *b, struct l2frame *frames, double wake_at)
+{
+	double start = now_seconds(), now = start, until = start + b->spin;
+	if (wake_at != 0 && wake_at < until)
+		until = wake_at;
+	int got = 0;
+	while (got == 0 && now < until) {
+		got = take(b, frames);
+		now = now_seconds();
+	}
+	b->spun += now - start;
+	return got;
+}
+
+/* Handle every reply waiting, sleeping first if none is (see sleep_for_replies). */
 static void receive_replies(struct bench *b, double wake_at)
 {
 	struct l2frame frames[BATCH];
-	for (unsigned i = 0; i < BATCH; i++)
-		frames[i] = (struct l2frame){ .buf = b->rx_memory + (size_t)i * FRAME_CAP, .cap = FRAME_CAP };
-	int got;
-	double now = now_seconds();
-	if (wake_at == 0) {
-		got = l2port_recv_wait(&b->port, frames, BATCH, SCAN_MS);
-	} else if (wake_at > now) {
-		/* An open loop must wake for its next offer: ppoll's timer is precise, SO_RCVTIMEO's is not. */
-		double wait = wake_at - now;
-		struct timespec ts = { .tv_sec = (time_t)wait, .tv_nsec = (long)((wait - (double)(time_t)wait) * 1e9) };
-		struct pollfd pfd = { .fd = b->port.fd, .events = POLLIN };
-		got = ppoll(&pfd, 1, &ts, NULL) > 0 ? l2port_recv(&b->port, frames, BATCH) : 0;
-	} else {
-		got = l2port_recv(&b->port, frames, BATCH);
+	int got = take(b, frames);
+	if (got == 0 && b->spin > 0 && b->port.ring)
+		got = spin_take(b, frames, wake_at);
+	if (got == 0) {
+		done_with(b);
+		if (!sleep_for_replies(b, wake_at))
+			return;
+		got = take(b, frames);
 	}
 	while (got > 0) {
-		now = now_seconds();
+		double now = now_seconds();
 		for (int i = 0; i < got; i++)
 			handle_reply(b, frames[i].buf, frames[i].len, now);
-		got = got == BATCH ? l2port_recv(&b->port, frames, BATCH) : 0;
+		done_with(b);
+		got = got == BATCH ? take(b, frames) : 0;
 	}
+	done_with(b);
 }
 
 /* Queue new requests and retransmissions; send them with one call. */
@@ -319,6 +412,12 @@ static int locate_target(struct bench *b)
 	return b->target_sectors >= b->sectors_per_request ? 0 : -1;
 }
 
+/* Room for every reply in flight, twice over; a small ring stays in the cache. */
+static unsigned ring_frames(const struct bench *b)
+{
+	return b->inflight * 4 < 64 ? 64 : b->inflight * 4;
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage usage;
@@ -327,33 +426,44 @@ static double cpu_seconds(void)
 	       (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
+/*
+ * cpu: the generator's CPU seconds.  Its busy share leaves out the time it
+ * spent spinning idle (--spin): that is what says whether it was the limit.
+ */
 static void report(const struct bench *b, double cpu)
 {
+	double busy = cpu > b->spun ? cpu - b->spun : 0;
 	double iops = (double)b->completed / b->duration;
 	double mbps = iops * b->sectors_per_request * AOE_SECTOR_SIZE / 1e6;
 	if (b->json) {
 		printf("{\"completed\": %llu, \"seconds\": %.3f, \"iops\": %.0f, \"mb_per_s\": %.1f, "
 		       "\"p50_us\": %.1f, \"p99_us\": %.1f, \"retransmits\": %llu, \"errors\": %llu, "
-		       "\"strays\": %llu, \"sectors_per_request\": %u, \"inflight\": %u, "
-		       "\"bench_cpu_s\": %.3f, \"bench_cpu_share\": %.3f}\n",
+		       "\"strays\": %llu, \"mismatches\": %llu, \"sectors_per_request\": %u, "
+		       "\"inflight\": %u, \"bench_cpu_s\": %.3f, \"bench_cpu_share\": %.3f, "
+		       "\"bench_busy_share\": %.3f}\n",
 		       (unsigned long long)b->completed, b->duration, iops, mbps, percentile(b, 0.5),
 		       percentile(b, 0.99), (unsigned long long)b->retransmits,
 		       (unsigned long long)b->errors, (unsigned long long)b->strays,
-		       b->sectors_per_request, b->inflight, cpu, cpu / b->duration);
+		       (unsigned long long)b->mismatches,
+		       b->sectors_per_request, b->inflight, cpu, cpu / b->duration, busy / b->duration);
 		return;
 	}
 	printf("%llu requests in %.2f s: %.0f IOPS, %.1f MB/s, p50 %.0f us, p99 %.0f us, "
-	       "%llu retransmits, %llu errors, generator CPU %.0f%%\n",
+	       "%llu retransmits, %llu errors, %llu mismatches, generator CPU %.0f%% (busy %.0f%%)\n",
 	       (unsigned long long)b->completed, b->duration, iops, mbps, percentile(b, 0.5),
 	       percentile(b, 0.99), (unsigned long long)b->retransmits, (unsigned long long)b->errors,
-	       100.0 * cpu / b->duration);
+	       (unsigned long long)b->mismatches, 100.0 * cpu / b->duration, 100.0 * busy / b->duration);
 }
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: aoe-bench -i IFACE [-m seqread|randread|seqwrite] [-q INFLIGHT] [-n SECTORS]\n"
-		"                 [-d SECONDS] [-r RATE] [-T TIMEOUT_MS] [--json] eS.L\n");
+		"                 [-d SECONDS] [-r RATE] [-T TIMEOUT_MS] [-S SPAN_SECTORS] [--verify]\n"
+		"                 [--no-ring] [--spin USEC] [--json] eS.L\n"
+		"--verify: writes carry a pattern made of their LBA, reads check it (mismatches\n"
+		"count as errors); write the span first, then read it.  -S: address only\n"
+		"the first SPAN_SECTORS sectors.\n");
 }
 
 static bool parse_target(const char *name, struct bench *b)
@@ -369,9 +479,13 @@ static bool parse_target(const char *name, struct bench *b)
 
 static bool parse_args(int argc, char **argv, struct bench *b, const char **ifname)
 {
-	static const struct option longs[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	static const struct option longs[] = { { "json", no_argument, NULL, 'j' },
+					       { "verify", no_argument, NULL, 'V' },
+					       { "no-ring", no_argument, NULL, 'R' },
+					       { "spin", required_argument, NULL, 'P' },
+					       { NULL, 0, NULL, 0 } };
 	int opt;
-	while ((opt = getopt_long(argc, argv, "i:m:q:n:d:r:T:j", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:m:q:n:d:r:T:S:j", longs, NULL)) != -1) {
 		switch (opt) {
 		case 'i': *ifname = optarg; break;
 		case 'm':
@@ -383,7 +497,11 @@ static bool parse_args(int argc, char **argv, struct bench *b, const char **ifna
 		case 'd': b->duration = atof(optarg); break;
 		case 'r': b->rate = atof(optarg); break;
 		case 'T': b->timeout = atof(optarg) / 1000.0; break;
+		case 'S': b->span = strtoull(optarg, NULL, 0); break;
 		case 'j': b->json = true; break;
+		case 'V': b->verify = true; break;
+		case 'R': b->no_ring = true; break;
+		case 'P': b->spin = atof(optarg) / 1e6; break;
 		default: return false;
 		}
 	}
@@ -400,7 +518,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	char err[L2PORT_ERR_MAX];
-	if (l2port_open(&b.port, ifname, err, sizeof(err)) < 0) {
+	/* The ring saves a copy and a system call per reply: the generator must stay cheap. */
+	if (l2port_open_ring(&b.port, ifname, b.no_ring ? 0 : ring_frames(&b), err, sizeof(err)) < 0) {
 		fprintf(stderr, "aoe-bench: %s\n", err);
 		return 1;
 	}
@@ -410,11 +529,13 @@ int main(int argc, char **argv)
 		return 2;
 	/* Offers at 100k/s are 10 us apart: the default 50 us timer slack would bunch them. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	/* Tags of two generators on one wire should differ: start the generations apart. */
+	b.generation = ((uint32_t)getpid() * 2654435761u) & 0x7fffff;
 	double cpu_before = cpu_seconds();
 	run(&b);
 	report(&b, cpu_seconds() - cpu_before);
 	free(b.tx_memory);
 	free(b.rx_memory);
 	l2port_close(&b.port);
-	return b.errors ? 3 : 0;
+	return b.errors || b.mismatches ? 3 : 0;
 }
