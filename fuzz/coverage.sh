@@ -21,7 +21,7 @@ sources_of() {
 	case $1 in
 	parse) echo lib/aoe.c lib/ata.c ;;
 	handler) echo lib/aoe.c target/handler.c target/serve.c ;;
-	initiator) echo initiator/engine.c initiator/query.c lib/aoe.c ;;
+	initiator) echo initiator/engine.c initiator/engine_run.c initiator/query.c initiator/control.c initiator/reply.c ;;
 	esac
 }
 

@@ -33,11 +33,11 @@ FUZZ_BINS   := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_HARNESSES))
 FUZZ_LIBFUZZER_BINS := $(patsubst %,$(BUILD)/fuzz/libfuzzer/%,$(FUZZ_HARNESSES))
 
 # The initiator harness also needs the initiator's library ($(LIBINITIATOR): all but main.c) and
-# fake_port.o, which stands in for lib/l2port.o (it comes first, so the linker never takes l2port.o
-# from libaoe.a) and, through --wrap, for the clock and ppoll.
-fuzz_extra = $(if $(filter initiator,$(1)),$(BUILD)/fuzz/fake_port.o $(LIBINITIATOR))
-$(BUILD)/fuzz/bin/initiator $(BUILD)/fuzz/libfuzzer/initiator: \
-	LDLIBS += -Wl,--wrap=clock_gettime -Wl,--wrap=ppoll
+# fake_port.o, which stands in for lib/l2port.o (it comes before libaoe.a, so the linker never takes
+# l2port.o from the archive) and, through --wrap, for the clock and ppoll.  Its own rules, because
+# the link order matters.
+FUZZ_INITIATOR_LINK := $(BUILD)/fuzz/fuzz_initiator.o $(BUILD)/fuzz/fake_port.o $(LIBINITIATOR) $(LIBAOE)
+FUZZ_WRAP := -Wl,--wrap=clock_gettime -Wl,--wrap=ppoll
 
 .PHONY: fuzz fuzz-bins fuzz-afl fuzz-regress fuzz-smoke fuzz-cov fuzz-seeds fuzz-libfuzzer \
 	fuzz-libfuzzer-bins fuzz-libfuzzer-run
@@ -47,14 +47,21 @@ $(BUILD)/fuzz/bin/initiator $(BUILD)/fuzz/libfuzzer/initiator: \
 .SECONDARY: $(FUZZ_DRIVER) $(patsubst %,$(BUILD)/fuzz/fuzz_%.o,$(FUZZ_HARNESSES)) $(BUILD)/fuzz/seeds.o \
 	$(BUILD)/fuzz/fake_port.o
 
-.SECONDEXPANSION:
-$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz_%.o $(FUZZ_DRIVER) $$(call fuzz_extra,$$*) $(LIBTARGET) $(LIBAOE)
+$(BUILD)/fuzz/bin/%: $(BUILD)/fuzz/fuzz_%.o $(FUZZ_DRIVER) $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm $(LDLIBS)
 
-$(BUILD)/fuzz/libfuzzer/%: $(BUILD)/fuzz/fuzz_%.o $$(call fuzz_extra,$$*) $(LIBTARGET) $(LIBAOE)
+$(BUILD)/fuzz/bin/initiator: $(FUZZ_DRIVER) $(FUZZ_INITIATOR_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm $(FUZZ_WRAP) $(LDLIBS)
+
+$(BUILD)/fuzz/libfuzzer/%: $(BUILD)/fuzz/fuzz_%.o $(LIBTARGET) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ -lm $(LDLIBS)
+
+$(BUILD)/fuzz/libfuzzer/initiator: $(FUZZ_INITIATOR_LINK)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ -lm $(FUZZ_WRAP) $(LDLIBS)
 
 $(BUILD)/fuzz/fuzz-seeds: $(BUILD)/fuzz/seeds.o $(LIBAOE)
 	@mkdir -p $(@D)
