@@ -15,11 +15,18 @@ enum {
 	BIG_BLOCK = 128 * 1024,  /* jumbo frames: several per block, little waste */
 	RING_BYTES_MAX = 4 << 20, /* jumbo frames: fewer slots rather than a huge ring */
 	RING_FRAMES_MIN = 64,
+	L2RING_MTU_MIN = 9216,   /* the largest jumbo MTU switches commonly allow: see slot_size */
 };
 
-/* Room before the frame (header, address, alignment) plus the frame and some slack. */
+/*
+ * Room before the frame (header, address, alignment) plus the frame and some
+ * slack.  Slots hold a jumbo frame even on a small MTU: the MTU may be raised
+ * while we run, and a frame longer than its slot would arrive cut short.
+ */
 static unsigned slot_size(unsigned mtu)
 {
+	if (mtu < L2RING_MTU_MIN)
+		mtu = L2RING_MTU_MIN;
 	return TPACKET_ALIGN(TPACKET2_HDRLEN + 16 + AOE_ETH_HDR_LEN + mtu + 64);
 }
 

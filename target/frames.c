@@ -63,6 +63,17 @@ void loop_flush(struct target_loop *loop)
 	}
 }
 
+/*
+ * What a frame may carry on this port: the MTU says, but the pool was sized
+ * at start, and an MTU raised since must not be advertised beyond it.
+ */
+static unsigned max_sectors(const struct target_loop *loop, const struct l2port *port)
+{
+	unsigned by_mtu = aoe_sectors_for_mtu(port->mtu);
+	unsigned by_buffer = (unsigned)((loop->pool.cap - AOE_ATA_HDR_LEN) / AOE_SECTOR_SIZE);
+	return by_mtu < by_buffer ? by_mtu : by_buffer;
+}
+
 /* One export's handling of a frame held in pool buffer slot. */
 static void handle_one(struct target_loop *loop, unsigned slot, struct export *e, size_t len,
 		       unsigned port_index, uint16_t *io_batch, unsigned *io_count)
@@ -76,7 +87,7 @@ static void handle_one(struct target_loop *loop, unsigned slot, struct export *e
 		.len = len,
 		.cap = loop->pool.cap,
 		.port_mac = port->mac,
-		.port_max_sectors = aoe_sectors_for_mtu(port->mtu),
+		.port_max_sectors = max_sectors(loop, port),
 	};
 	switch (target_handle(&e->target, &s->req)) {
 	case TARGET_DROP:

@@ -42,6 +42,7 @@ TESTS=(
 	"discover|t_discover|discover finds e9.0 with its size ($IMAGE_MIB MiB = $SECTORS sectors) at MTU 1500"
 	"rw-1500|t_rw_1500|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 1500)"
 	"rw-9000|t_rw_9000|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 9000, jumbo frames)"
+	"mtu-grow|t_mtu_grow|the MTU raised to 9000 while the target runs: it advertises what its buffers hold and serves it"
 	"read-only|t_read_only|a read-only target (-r) refuses writes and still serves reads"
 	"err-iface|t_err_iface|aoe-target on a missing interface eth7 fails with one line naming eth7"
 	"err-file|t_err_file|aoe-target with a missing file fails and names the file"
@@ -227,6 +228,24 @@ t_rw_1500() {
 # shows the jumbo MTU is really used.
 t_rw_9000() {
 	rw_test 9000 16
+}
+
+# The MTU is raised to 9000 on both ends while the target runs with buffers
+# sized for 1500: it must advertise what its buffers hold (more than 2
+# sectors, fewer than the 17 a jumbo frame carries), and serve that.
+t_mtu_grow() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	start_ours eth0 9 0 "$T_DIR/disk.img"
+	ip -n "$T_LAN-a" link set eth0 mtu 9000
+	ip -n "$T_LAN-b" link set eth0 mtu 9000
+	sleep 1.5 # the target looks at its MTU after a second without frames
+	local spf
+	spf=$(json_field e9.0 sectors_per_frame)
+	note "after the MTU went to 9000: $spf sectors per frame"
+	[[ "$spf" =~ ^[0-9]+$ ]] && ((spf > 2 && spf < 17)) ||
+		fail "expected more than 2 and fewer than 17 sectors per frame, discover says $spf"
+	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((4 * MIB))
 }
 
 t_read_only() {
