@@ -410,6 +410,16 @@ t_multipath() {
 	note "paths: $(json_get "$T_DIR/r.json" '[(p["interface"], p["replies"], p["timeouts"]) for p in d["paths"]]')"
 }
 
+# Wait until FILE holds at least BYTES (10 s at most).
+wait_for_size() {
+	local file=$1 bytes=$2 i
+	for ((i = 0; i < 1000; i++)); do
+		[[ -f $file && $(stat -c %s "$file") -ge $bytes ]] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
 # Frames sized for MTU 9000 are in flight when it drops to 1500: they are split.
 t_mtu_change() {
 	lan 9000
@@ -418,9 +428,15 @@ t_mtu_change() {
 	start_target aoe "$T_DIR/img" --writeback
 	ini read e9.0 -o "$T_DIR/back" --json >"$T_DIR/r.json" 2>"$T_DIR/err" &
 	local job=$! rc=0
-	sleep 0.3
-	note "\$ (initiator side) ip link set eth0 mtu 1500, during a read"
+	# A whole read takes a fraction of a second: rather than guess when it is
+	# under way, wait for its first MiB, then freeze the target so that the
+	# requests in flight stay in flight while the MTU drops.
+	wait_for_size "$T_DIR/back" $((1 << 20)) || fail "the read wrote nothing: $(cat "$T_DIR/err")"
+	kill -STOP "$T_TARGET_PID"
+	note "\$ (initiator side) ip link set eth0 mtu 1500, during a read (target stopped)"
 	ip netns exec "$T_LAN-b" ip link set eth0 mtu 1500
+	sleep 0.3
+	kill -CONT "$T_TARGET_PID"
 	wait "$job" || rc=$?
 	[[ $rc == 0 ]] || fail "read: rc $rc: $(cat "$T_DIR/err")"
 	cmp "$T_DIR/data" "$T_DIR/back" || fail "read back differs"
