@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "frames.h"
 #include "log.h"
@@ -245,13 +246,51 @@ static void receive_ready(struct target_loop *loop)
  * One port and nothing on the disk: sleep inside the receive call itself.
  * Otherwise sleep where both ports and disk completions can wake us.
  */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The mean time between frames, per frame, smoothed over the last few wake-ups. */
+static void note_arrivals(struct target_loop *loop, unsigned got)
+{
+	if (got == 0)
+		return;
+	uint64_t now = now_ns();
+	uint64_t per_frame = (now - loop->last_arrival_ns) / got;
+	loop->last_arrival_ns = now;
+	loop->arrival_interval_ns = (loop->arrival_interval_ns * 7 + per_frame) / 8;
+}
+
+/*
+ * --coalesce: when frames come steadily, closer together than half the
+ * hold time, sleep that long before looking again, so that one wake-up
+ * finds several (what a NIC's interrupt moderation does).  Returns the
+ * frames then taken, 0 if none came.
+ */
+static unsigned hold_and_receive(struct target_loop *loop)
+{
+	if (loop->hold_ns == 0 || loop->arrival_interval_ns * 2 > loop->hold_ns)
+		return 0;
+	struct timespec hold = { .tv_nsec = (long)loop->hold_ns };
+	nanosleep(&hold, NULL);
+	loop->holds++;
+	return loop_receive(loop, 0, 0);
+}
+
 static int one_turn(struct target_loop *loop)
 {
 	loop->turns++;
 	if (loop->port_count == 1 && loop->disk.pending == 0 && !loop->port_ready[0] &&
 	    loop->pool.free_count > 0) {
-		if (loop_receive(loop, 0, IDLE_MS) == 0)
+		unsigned got = hold_and_receive(loop);
+		if (got == 0)
+			got = loop_receive(loop, 0, IDLE_MS);
+		if (got == 0)
 			quiet_moment(loop);
+		note_arrivals(loop, got);
 	} else {
 		int result = loop->have_ring ? wait_in_ring(loop) : wait_in_poll(loop);
 		if (result < 0)
@@ -270,11 +309,12 @@ static void log_loop_counters(const struct target_loop *loop)
 	const struct diskio_counters *c = &loop->disk.counters;
 	log_msg(LOG_INFO,
 		"loop: %u buffers, disk runs %llu (%llu requests merged into them, %llu through "
-		"io_uring), syncs %llu; frames %llu in %llu turns; unmatched frames %llu, "
-		"short of buffers %llu, port errors %llu",
+		"io_uring), syncs %llu; frames %llu in %llu turns (%llu coalescing holds); "
+		"unmatched frames %llu, short of buffers %llu, port errors %llu",
 		loop->pool.count, (unsigned long long)c->runs, (unsigned long long)c->merged,
 		(unsigned long long)c->async_runs, (unsigned long long)c->syncs,
 		(unsigned long long)loop->received, (unsigned long long)loop->turns,
+		(unsigned long long)loop->holds,
 		(unsigned long long)loop->unmatched, (unsigned long long)loop->short_of_buffers,
 		(unsigned long long)loop->port_errors);
 }

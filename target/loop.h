@@ -55,6 +55,9 @@ struct target_loop {
 	uint64_t port_errors, port_errors_logged;
 	uint64_t short_of_buffers;  /* turns when every buffer waited for the disk */
 	uint64_t turns, received;   /* wake-ups and frames taken in: the mean batch */
+	uint64_t hold_ns;           /* --coalesce: 0, or how long to gather a steady stream */
+	uint64_t last_arrival_ns, arrival_interval_ns;
+	uint64_t holds;
 };
 
 /*

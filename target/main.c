@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "export.h"
@@ -156,6 +157,11 @@ int main(int argc, char **argv)
 		log_use_syslog("aoe-target");
 	}
 	install_signals();
+	if (opts.coalesce_us > 0) {
+		loop.hold_ns = (uint64_t)opts.coalesce_us * 1000;
+		/* The default slack (50 us) would stretch every hold by that much. */
+		prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	}
 	for (unsigned e = 0; e < loop.export_count && !opts.quiet; e++)
 		log_startup(&exports[e], &opts.exports[e]);
 

@@ -20,7 +20,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: " PROGRAM " [options] IFACE SHELF SLOT FILE\n"
 		"       " PROGRAM " [options] SHELF SLOT IFACE FILE   (vblade's order)\n"
-		"       " PROGRAM " [-D] [-q] [--state-dir DIR] -c CONFIG\n"
+		"       " PROGRAM " [-D] [-q] [--state-dir DIR] [--coalesce USEC] -c CONFIG\n"
 		"Export FILE (a regular file or block device) as AoE target eSHELF.SLOT on IFACE\n"
 		"(IFACE may list several interfaces: eth0,eth1).\n"
 		"\n"
@@ -34,6 +34,8 @@ static void usage(FILE *out)
 		"      --writeback      acknowledge writes before they are stable (vblade's way)\n"
 		"  -c, --config FILE    serve the exports FILE lists (see aoe-target(8))\n"
 		"      --state-dir DIR  keep config string, mask and reserve lists across restarts\n"
+		"      --coalesce USEC  under a steady stream of requests, gather them for USEC\n"
+		"                       microseconds per wake-up (less CPU, more latency; default 0)\n"
 		"  -D, --daemon         detach and log to syslog\n"
 		"  -q, --quiet          no startup line or final counters\n"
 		"  -h, --help           this text\n"
@@ -154,7 +156,7 @@ static bool parse_positionals(int count, char **args, struct export_spec *spec)
 			    : parse_address(args[1], args[2], spec);
 }
 
-enum { OPT_VERSION = 256, OPT_WRITEBACK, OPT_STATE_DIR };
+enum { OPT_VERSION = 256, OPT_WRITEBACK, OPT_STATE_DIR, OPT_COALESCE };
 
 #define EXPORT_SHORT "b:dsrm:o:l:"
 #define EXPORT_LONG                                               \
@@ -172,6 +174,7 @@ static const struct option all_options[] = {
 	EXPORT_LONG,
 	{ "config", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "coalesce", required_argument, NULL, OPT_COALESCE },
 	{ "daemon", no_argument, NULL, 'D' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -247,6 +250,13 @@ static int apply_global_option(int opt, const char *arg, struct target_options *
 			return bad_option("path too long", arg);
 		snprintf(opts->state_dir, sizeof(opts->state_dir), "%s", arg);
 		return 1;
+	case OPT_COALESCE: {
+		uint64_t usec;
+		if (!parse_number(arg, OPTIONS_COALESCE_MAX_US, &usec))
+			return bad_option("coalesce must be 0-1000 microseconds", arg);
+		opts->coalesce_us = (unsigned)usec;
+		return 1;
+	}
 	default:
 		return 0;
 	}

@@ -21,6 +21,7 @@ enum {
 	OPTIONS_IFACES_MAX = 8,
 	OPTIONS_IFNAME_MAX = 16,
 	OPTIONS_PATH_MAX = 1024,
+	OPTIONS_COALESCE_MAX_US = 1000,
 };
 
 struct export_spec {
@@ -46,6 +47,7 @@ struct target_options {
 	const char *config_path;    /* -c */
 	char state_dir[OPTIONS_PATH_MAX]; /* --state-dir: config, mask and reserve survive restarts */
 	bool daemon;                /* -D: detach and log to syslog */
+	unsigned coalesce_us;       /* --coalesce: gather a steady stream this long (0: never) */
 	bool quiet;
 };
 

@@ -43,6 +43,7 @@ TESTS=(
 	"rw-1500|t_rw_1500|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 1500)"
 	"rw-9000|t_rw_9000|4 MiB written at byte offset $ODD_OFFSET reads back identical and is in the image (MTU 9000, jumbo frames)"
 	"mtu-grow|t_mtu_grow|the MTU raised to 9000 while the target runs: it advertises what its buffers hold and serves it"
+	"coalesce|t_coalesce|--coalesce 50: data written and read back intact, and the loop held to gather requests"
 	"read-only|t_read_only|a read-only target (-r) refuses writes and still serves reads"
 	"err-iface|t_err_iface|aoe-target on a missing interface eth7 fails with one line naming eth7"
 	"err-file|t_err_file|aoe-target with a missing file fails and names the file"
@@ -246,6 +247,25 @@ t_mtu_grow() {
 	[[ "$spf" =~ ^[0-9]+$ ]] && ((spf > 2 && spf < 17)) ||
 		fail "expected more than 2 and fewer than 17 sectors per frame, discover says $spf"
 	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((4 * MIB))
+}
+
+# --coalesce gathers a steady stream of requests per wake-up: the data must
+# still be right, and the loop's counters must show that it held.
+t_coalesce() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	start_ours --coalesce 50 eth0 9 0 "$T_DIR/disk.img"
+	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((4 * MIB))
+	kill -USR1 "$T_TARGET_PID"
+	local line i
+	for ((i = 0; i < 50; i++)); do
+		line=$(grep -m1 'coalescing holds' "$T_DIR/target.log" || true)
+		[[ -n $line ]] && break
+		sleep 0.1
+	done
+	note "target: $line"
+	[[ $line =~ \(([0-9]+)\ coalescing\ holds\) ]] || fail "no loop counters after SIGUSR1"
+	((BASH_REMATCH[1] > 0)) || fail "--coalesce 50 never held during a 4 MiB transfer"
 }
 
 t_read_only() {

@@ -47,6 +47,25 @@ static void test_aoekit_order(void **state)
 	assert_int_equal(spec->buffer_count, TARGET_DEFAULT_BUFFER_COUNT);
 }
 
+static void test_coalesce(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_words("eth0", "9", "0", "disk.img", NULL), OPTIONS_RUN);
+	assert_int_equal(opts.coalesce_us, 0);
+	assert_int_equal(parse_words("--coalesce", "40", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_RUN);
+	assert_int_equal(opts.coalesce_us, 40);
+	assert_int_equal(parse_words("--coalesce", "1000", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_RUN);
+	assert_int_equal(opts.coalesce_us, 1000);
+	assert_int_equal(parse_words("--coalesce", "1001", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_EXIT_USAGE);
+	assert_int_equal(parse_words("--coalesce", "-5", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_EXIT_USAGE);
+	assert_int_equal(parse_words("--coalesce", "fast", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_EXIT_USAGE);
+}
+
 static void test_vblade_order_and_options(void **state)
 {
 	(void)state;
@@ -203,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aoekit_order),
 		cmocka_unit_test(test_vblade_order_and_options),
+		cmocka_unit_test(test_coalesce),
 		cmocka_unit_test(test_several_interfaces),
 		cmocka_unit_test(test_bad_arguments_refused),
 		cmocka_unit_test(test_shelf_and_slot_limits_accepted),
