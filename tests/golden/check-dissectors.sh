@@ -2,7 +2,9 @@
 # tests/golden/check-dissectors.sh - every golden capture decodes as AoE in
 # tcpdump and tshark, with no malformed frame (make golden-dissectors).
 #
-#   bash tests/golden/check-dissectors.sh [DIR]      (DIR defaults to pcaps)
+#   bash tests/golden/check-dissectors.sh [DIR [INVALID_LIST]]
+#       (DIR defaults to pcaps, INVALID_LIST to tests/golden/tcpdump-invalid.txt;
+#       make golden also checks pcaps/vblade with tests/golden/tcpdump-invalid-vblade.txt)
 #
 # For each DIR/*.pcap:
 #   tshark   every frame is AoE (`-Y '!aoe'` shows nothing) and none is
@@ -21,7 +23,7 @@ set -euo pipefail
 
 PROG=tests/golden/check-dissectors.sh
 dir=${1:-pcaps}
-expected_file=tests/golden/tcpdump-invalid.txt
+expected_file=${2:-tests/golden/tcpdump-invalid.txt}
 failed=0
 fail() { printf '%s: %s\n' "$PROG" "$*" >&2; failed=1; }
 

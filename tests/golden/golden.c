@@ -67,6 +67,13 @@ static bool set_one(struct golden_settings *s, const char *key, const char *v)
 			return false;
 	} else if (strcmp(key, "mac") == 0) {
 		return aoe_mac_parse(v, s->mac);
+	} else if (strcmp(key, "pair") == 0) {
+		if (strcmp(v, "tag") == 0)
+			s->pair_by_tag = true;
+		else if (strcmp(v, "next") == 0)
+			s->pair_by_tag = false;
+		else
+			return false;
 	} else if (strcmp(key, "host") == 0 && strlen(v) < sizeof(s->host)) {
 		snprintf(s->host, sizeof(s->host), "%s", v);
 	} else {
@@ -110,6 +117,11 @@ void golden_settings_format(const struct golden_settings *s, char *out, size_t o
 	snprintf(out, out_len, "mode=%s shelf=%u slot=%u sectors=%s mtu=%u ro=%d disk=%s mac=%s host=%s",
 		 s->mode == GOLDEN_VBLADE ? "vblade" : "exact", s->shelf, s->slot, sectors, s->mtu,
 		 s->read_only ? 1 : 0, s->disk == GOLDEN_DISK_ZERO ? "zero" : "pattern", mac, s->host);
+	/* Only when set: the generated rows (pair=next, the default) stay as they were. */
+	if (s->pair_by_tag) {
+		size_t n = strlen(out);
+		snprintf(out + n, out_len - n, " pair=tag");
+	}
 }
 
 /* Trim spaces (and markdown backticks) around a table cell in place. */

@@ -39,6 +39,8 @@ struct golden_settings {
 	enum golden_disk disk;
 	uint8_t mac[AOE_MAC_LEN];   /* the target port: frames from it are replies */
 	char host[32];              /* in the IDENTIFY serial "shelf.slot:host" */
+	bool pair_by_tag;           /* pair=tag: a reply is the next one with its request's tag, not
+				       the next frame (an initiator with several requests in flight) */
 };
 
 /* The defaults every row starts from. */

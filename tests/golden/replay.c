@@ -10,7 +10,9 @@
  *
  * mode=exact: a request followed in the capture by a reply must produce
  * exactly those bytes (length and content, padding included); a request not
- * followed by a reply must produce none.  Nothing is normalised: the runner
+ * followed by a reply must produce none.  With pair=tag (an initiator that
+ * keeps several requests in flight, as the Linux driver) a request's reply is
+ * the first later reply with its tag, wherever it is.  Nothing is normalised: the runner
  * uses the capture's own target MAC, shelf, slot, disk and MTU.
  * mode=vblade: see vblade.c and tests/golden/README.md.
  */
@@ -135,6 +137,22 @@ static void describe_difference(char *out, size_t out_len, const uint8_t *ours, 
 	}
 }
 
+/* The golden reply to request i: the next frame, or with pair=tag the first later reply with its tag. */
+static struct cap_frame *golden_reply(const struct golden_settings *s, struct capture *c, size_t i)
+{
+	if (!s->pair_by_tag)
+		return i + 1 < c->count && c->frames[i + 1].from_target ? &c->frames[i + 1] : NULL;
+	if (c->frames[i].len < AOE_ETH_HDR_LEN + 10)
+		return NULL;
+	const uint8_t *tag = c->frames[i].data + 20;
+	for (size_t j = i + 1; j < c->count; j++) {
+		struct cap_frame *f = &c->frames[j];
+		if (f->from_target && !f->matched && f->len >= 24 && memcmp(f->data + 20, tag, 4) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 static void replay_exact(const struct golden_settings *s, struct capture *c, struct replay_result *r)
 {
 	struct target *t = malloc(sizeof(*t));
@@ -155,8 +173,7 @@ static void replay_exact(const struct golden_settings *s, struct capture *c, str
 		}
 		r->requests++;
 		size_t got = replay_serve(s, t, &disk, &c->frames[i], buf, cap);
-		struct cap_frame *golden = i + 1 < c->count && c->frames[i + 1].from_target ? &c->frames[i + 1]
-											   : NULL;
+		struct cap_frame *golden = golden_reply(s, c, i);
 		if (golden == NULL) {
 			if (got != 0)
 				replay_fail(r, s, i, "the capture has no reply; the target sent %zu bytes", got);
@@ -167,11 +184,11 @@ static void replay_exact(const struct golden_settings *s, struct capture *c, str
 		golden->matched = true;
 		r->replies_compared++;
 		if (got == 0) {
-			replay_fail(r, s, i + 1, "the target sent no reply");
+			replay_fail(r, s, (size_t)(golden - c->frames), "the target sent no reply");
 		} else if (got != golden->len || memcmp(buf, golden->data, got) != 0) {
 			char why[256];
 			describe_difference(why, sizeof(why), buf, got, golden->data, golden->len);
-			replay_fail(r, s, i + 1, "reply differs: %s", why);
+			replay_fail(r, s, (size_t)(golden - c->frames), "reply differs: %s", why);
 		}
 	}
 	disk_close(&disk);

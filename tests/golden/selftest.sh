@@ -2,6 +2,7 @@
 # tests/golden/selftest.sh - the replay runner catches what it claims to (make golden).
 #
 #   bash tests/golden/selftest.sh REPLAY_BINARY [DIR]
+#   (with GOLDEN_IMAGE and AOE_TARGET set, as make golden does: also the live replay, as root)
 #
 # Copies captures, damages each in one known way, and expects golden-replay to
 # fail on exactly that, naming it; then expects the undamaged copy to pass.
@@ -69,3 +70,22 @@ editcap -F pcap "$dir/$linux" "$work/$linux"
 edit "$work/$linux" 4 flip 27
 expect "$linux" 'frame 4: ATA status differs' "vblade ATA status"
 echo "$PROG: golden-replay fails on each of 5 kinds of damage and passes the originals"
+
+# The live replay (live.sh) must catch damage too: a changed reply byte, and a reply removed (the real
+# target then answers where the capture says nothing may come).  Only when its tools were given.
+[[ -n ${GOLDEN_IMAGE:-} && -n ${AOE_TARGET:-} ]] || exit 0
+live_expect() { # PATTERN WHAT
+	local out
+	if out=$(GOLDEN_DIR=$work bash tests/golden/live.sh config.pcap 2>&1); then
+		echo "$PROG: live: $2: live.sh passed a damaged capture" >&2
+		exit 1
+	fi
+	grep -q -- "$1" <<<"$out" || { echo "$PROG: live: $2: unexpected report: $out" >&2; exit 1; }
+}
+cp "$dir/config.pcap" "$work/config.pcap"
+edit "$work/config.pcap" 2 flip 40
+live_expect 'frame 2: reply differs: .*first difference at byte 40' "a changed reply byte"
+cp "$dir/config.pcap" "$work/config.pcap"
+edit "$work/config.pcap" 2 drop
+live_expect 'frame 1: the capture has no reply; the target sent' "a reply removed"
+echo "$PROG: live.sh fails on each of 2 kinds of damage"
