@@ -19,6 +19,7 @@ int export_open(struct export *e, const struct export_spec *spec, const char *st
 		const char *hostname, char *err, size_t err_len)
 {
 	memset(e, 0, sizeof(*e));
+	pthread_mutex_init(&e->lock, NULL);
 	if (disk_open_file(&e->disk, spec->path, disk_flags(spec), spec->offset_sectors,
 			   spec->length_sectors, err, err_len) < 0)
 		return -1;
@@ -44,6 +45,7 @@ void export_close(struct export *e)
 {
 	export_save_state(e);
 	disk_close(&e->disk);
+	pthread_mutex_destroy(&e->lock);
 }
 
 void export_save_state(struct export *e)

@@ -5,6 +5,8 @@
 #ifndef AOEKIT_EXPORT_H
 #define AOEKIT_EXPORT_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,7 +19,26 @@ struct export {
 	struct disk disk;
 	uint32_t port_mask;                 /* bit p set: served on the loop's port p */
 	char state_path[OPTIONS_PATH_MAX];  /* empty: state is not kept */
+	/*
+	 * With --threads, several loops handle this export's frames: the
+	 * protocol state (config string, lists, counters) is then touched
+	 * under the lock.  One loop alone never takes it.
+	 */
+	bool shared;
+	pthread_mutex_t lock;
 };
+
+static inline void export_lock(struct export *e)
+{
+	if (e->shared)
+		pthread_mutex_lock(&e->lock);
+}
+
+static inline void export_unlock(struct export *e)
+{
+	if (e->shared)
+		pthread_mutex_unlock(&e->lock);
+}
 
 /* Open the disk, set up the target, load kept state. Returns 0, or -1 with err. */
 int export_open(struct export *e, const struct export_spec *spec, const char *state_dir,

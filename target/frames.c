@@ -36,7 +36,9 @@ void loop_request_done(void *ctx, unsigned slot, int result)
 {
 	struct target_loop *loop = ctx;
 	struct loop_slot *s = &loop->slots[slot];
+	export_lock(s->export);
 	target_complete(&s->export->target, &s->req, result);
+	export_unlock(s->export);
 	outbox_add(loop, s->port, slot);
 }
 
@@ -89,7 +91,10 @@ static void handle_one(struct target_loop *loop, unsigned slot, struct export *e
 		.port_mac = port->mac,
 		.port_max_sectors = max_sectors(loop, port),
 	};
-	switch (target_handle(&e->target, &s->req)) {
+	export_lock(e);
+	enum target_verdict verdict = target_handle(&e->target, &s->req);
+	export_unlock(e);
+	switch (verdict) {
 	case TARGET_DROP:
 		pool_put(&loop->pool, slot);
 		break;

@@ -299,8 +299,11 @@ static int one_turn(struct target_loop *loop)
 	}
 	diskio_kick(&loop->disk);
 	loop_flush(loop);
-	for (unsigned e = 0; e < loop->export_count; e++)
+	for (unsigned e = 0; e < loop->export_count; e++) {
+		export_lock(&loop->exports[e]);
 		export_save_state(&loop->exports[e]);
+		export_unlock(&loop->exports[e]);
+	}
 	return 0;
 }
 
@@ -308,10 +311,10 @@ static void log_loop_counters(const struct target_loop *loop)
 {
 	const struct diskio_counters *c = &loop->disk.counters;
 	log_msg(LOG_INFO,
-		"loop: %u buffers, disk runs %llu (%llu requests merged into them, %llu through "
+		"loop %u: %u buffers, disk runs %llu (%llu requests merged into them, %llu through "
 		"io_uring), syncs %llu; frames %llu in %llu turns (%llu coalescing holds); "
 		"unmatched frames %llu, short of buffers %llu, port errors %llu",
-		loop->pool.count, (unsigned long long)c->runs, (unsigned long long)c->merged,
+		loop->index, loop->pool.count, (unsigned long long)c->runs, (unsigned long long)c->merged,
 		(unsigned long long)c->async_runs, (unsigned long long)c->syncs,
 		(unsigned long long)loop->received, (unsigned long long)loop->turns,
 		(unsigned long long)loop->holds,
@@ -338,8 +341,11 @@ int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig
 	while (!*stop && status == 0) {
 		if (*report) {
 			*report = 0;
-			for (unsigned e = 0; e < loop->export_count; e++)
+			for (unsigned e = 0; e < loop->export_count && loop->index == 0; e++) {
+				export_lock(&loop->exports[e]);
 				loop_log_counters(&loop->exports[e].target);
+				export_unlock(&loop->exports[e]);
+			}
 			log_loop_counters(loop);
 		}
 		status = one_turn(loop);

@@ -38,6 +38,7 @@ struct loop_outbox {
 };
 
 struct target_loop {
+	unsigned index;                 /* 0, or which of --threads' extra loops (workers.c) */
 	struct export *exports;
 	unsigned export_count;
 	struct l2port ports[LOOP_PORTS_MAX];

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "loop.h"
 #include "options.h"
+#include "workers.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t report_requested;
@@ -20,6 +21,7 @@ static volatile sig_atomic_t report_requested;
 static struct target_options opts;
 static struct export exports[OPTIONS_EXPORTS_MAX];
 static struct target_loop loop;
+static struct workers workers;
 
 static void on_stop(int signo)
 {
@@ -31,6 +33,7 @@ static void on_report(int signo)
 {
 	(void)signo;
 	report_requested = 1;
+	workers_request_report(&workers);
 }
 
 static void install_signals(void)
@@ -109,6 +112,14 @@ static void log_startup(const struct export *e, const struct export_spec *spec)
 	}
 }
 
+/* --threads: the exports become shared, and the other loops start. */
+static bool start_workers(void)
+{
+	for (unsigned e = 0; e < loop.export_count; e++)
+		exports[e].shared = true;
+	return workers_start(&workers, &loop, opts.threads - 1, &stop_requested) == 0;
+}
+
 /* log_counters: false when setup failed, so that the error stays the only line. */
 static void shut_down(bool log_counters)
 {
@@ -165,7 +176,14 @@ int main(int argc, char **argv)
 	for (unsigned e = 0; e < loop.export_count && !opts.quiet; e++)
 		log_startup(&exports[e], &opts.exports[e]);
 
+	if (opts.threads > 1 && !start_workers()) {
+		shut_down(false);
+		return 1;
+	}
 	int status = loop_run(&loop, &stop_requested, &report_requested) < 0 ? 1 : 0;
+	/* A worker that failed stops everyone; its reason is in the log. */
+	stop_requested = 1;
+	workers_join(&workers);
 	shut_down(true);
 	return status;
 }

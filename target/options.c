@@ -20,7 +20,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: " PROGRAM " [options] IFACE SHELF SLOT FILE\n"
 		"       " PROGRAM " [options] SHELF SLOT IFACE FILE   (vblade's order)\n"
-		"       " PROGRAM " [-D] [-q] [--state-dir DIR] [--coalesce USEC] -c CONFIG\n"
+		"       " PROGRAM " [-D] [-q] [--state-dir DIR] [--threads N] [--coalesce USEC] -c CONFIG\n"
 		"Export FILE (a regular file or block device) as AoE target eSHELF.SLOT on IFACE\n"
 		"(IFACE may list several interfaces: eth0,eth1).\n"
 		"\n"
@@ -34,6 +34,7 @@ static void usage(FILE *out)
 		"      --writeback      acknowledge writes before they are stable (vblade's way)\n"
 		"  -c, --config FILE    serve the exports FILE lists (see aoe-target(8))\n"
 		"      --state-dir DIR  keep config string, mask and reserve lists across restarts\n"
+		"      --threads N      serve with N event loops on N threads (default 1)\n"
 		"      --coalesce USEC  under a steady stream of requests, gather them for USEC\n"
 		"                       microseconds per wake-up (less CPU, more latency; default 0)\n"
 		"  -D, --daemon         detach and log to syslog\n"
@@ -156,7 +157,7 @@ static bool parse_positionals(int count, char **args, struct export_spec *spec)
 			    : parse_address(args[1], args[2], spec);
 }
 
-enum { OPT_VERSION = 256, OPT_WRITEBACK, OPT_STATE_DIR, OPT_COALESCE };
+enum { OPT_VERSION = 256, OPT_WRITEBACK, OPT_STATE_DIR, OPT_COALESCE, OPT_THREADS };
 
 #define EXPORT_SHORT "b:dsrm:o:l:"
 #define EXPORT_LONG                                               \
@@ -175,6 +176,7 @@ static const struct option all_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "coalesce", required_argument, NULL, OPT_COALESCE },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "daemon", no_argument, NULL, 'D' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -257,6 +259,13 @@ static int apply_global_option(int opt, const char *arg, struct target_options *
 		opts->coalesce_us = (unsigned)usec;
 		return 1;
 	}
+	case OPT_THREADS: {
+		uint64_t threads;
+		if (!parse_number(arg, OPTIONS_THREADS_MAX, &threads) || threads == 0)
+			return bad_option("threads must be 1-16", arg);
+		opts->threads = (unsigned)threads;
+		return 1;
+	}
 	default:
 		return 0;
 	}
@@ -265,6 +274,7 @@ static int apply_global_option(int opt, const char *arg, struct target_options *
 enum options_result options_parse(int argc, char **argv, struct target_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
+	opts->threads = 1;
 	struct export_spec *spec = &opts->exports[0];
 	spec_defaults(spec);
 	bool export_options_given = false;

@@ -22,6 +22,7 @@ enum {
 	OPTIONS_IFNAME_MAX = 16,
 	OPTIONS_PATH_MAX = 1024,
 	OPTIONS_COALESCE_MAX_US = 1000,
+	OPTIONS_THREADS_MAX = 16,
 };
 
 struct export_spec {
@@ -48,6 +49,7 @@ struct target_options {
 	char state_dir[OPTIONS_PATH_MAX]; /* --state-dir: config, mask and reserve survive restarts */
 	bool daemon;                /* -D: detach and log to syslog */
 	unsigned coalesce_us;       /* --coalesce: gather a steady stream this long (0: never) */
+	unsigned threads;           /* --threads: event loops, each on a thread of its own */
 	bool quiet;
 };
 

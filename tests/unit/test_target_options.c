@@ -66,6 +66,23 @@ static void test_coalesce(void **state)
 			 OPTIONS_EXIT_USAGE);
 }
 
+static void test_threads(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_words("eth0", "9", "0", "disk.img", NULL), OPTIONS_RUN);
+	assert_int_equal(opts.threads, 1);
+	assert_int_equal(parse_words("--threads", "4", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_RUN);
+	assert_int_equal(opts.threads, 4);
+	assert_int_equal(parse_words("--threads", "16", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_RUN);
+	assert_int_equal(opts.threads, 16);
+	assert_int_equal(parse_words("--threads", "0", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_EXIT_USAGE);
+	assert_int_equal(parse_words("--threads", "17", "eth0", "9", "0", "disk.img", NULL),
+			 OPTIONS_EXIT_USAGE);
+}
+
 static void test_vblade_order_and_options(void **state)
 {
 	(void)state;
@@ -223,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_aoekit_order),
 		cmocka_unit_test(test_vblade_order_and_options),
 		cmocka_unit_test(test_coalesce),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_several_interfaces),
 		cmocka_unit_test(test_bad_arguments_refused),
 		cmocka_unit_test(test_shelf_and_slot_limits_accepted),
