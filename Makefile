@@ -36,6 +36,7 @@ TARGET_CORE   := $(filter-out target/main.c,$(wildcard target/*.c))
 TARGET_MAIN   := $(filter-out $(TARGET_CORE),$(wildcard target/*.c))
 INITIATOR_CORE := $(filter-out initiator/main.c,$(wildcard initiator/*.c))
 SIM_SRC       := $(wildcard sim/*.c)
+SIM_CORE      := $(filter-out sim/main.c,$(SIM_SRC))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -43,6 +44,7 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIBAOE      := $(BUILD)/libaoe.a
 LIBTARGET   := $(BUILD)/libtarget.a
 LIBINITIATOR := $(BUILD)/libinitiator.a
+LIBSIM      := $(BUILD)/libsim.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -71,7 +73,10 @@ $(BIN)/aoe-initiator: $(call obj,initiator/main.c initiator/mount.c) $(LIBINITIA
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm -lfuse3 -lpthread $(LDLIBS)
 
-$(BIN)/aoe-sim: $(call obj,$(SIM_SRC)) $(LIBAOE)
+$(LIBSIM): $(call obj,$(SIM_CORE))
+	$(AR) rcs $@ $^
+
+$(BIN)/aoe-sim: $(call obj,sim/main.c) $(LIBSIM) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lpcap $(LDLIBS)
 
@@ -82,6 +87,12 @@ $(BIN)/aoe-bench: $(BUILD)/tests/bench/aoe_bench.o $(LIBAOE)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBINITIATOR) $(LIBAOE)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm $(LDLIBS)
+
+# The simulator's tests: its headers first (target/ has a counters.h too), its library alone.
+$(BUILD)/tests/unit/test_sim_%.o: CPPFLAGS := -Isim $(CPPFLAGS)
+$(BUILD)/tests/test_sim_%: $(BUILD)/tests/unit/test_sim_%.o $(LIBSIM) $(LIBAOE)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lm -lpcap $(LDLIBS)
 
 # Each unit test binary prints cmocka's summary; every binary runs, then any failure fails.
 unit: $(UNIT_TESTS)

@@ -1,5 +1,6 @@
 /*
- * l2port.c - AF_PACKET port bound to one interface and to EtherType 0x88A2.
+ * l2port.c - AF_PACKET port bound to one interface and to one EtherType
+ * (0x88A2 unless told otherwise) or to all of them.
  */
 #include "l2port.h"
 
@@ -57,11 +58,12 @@ static void set_buffers(int fd)
  * until then nothing is queued on it, so no frame from another interface (or
  * from before the ring existed) can slip in.
  */
-static int open_port(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
-		     size_t err_len)
+static int open_port(struct l2port *port, const char *ifname, const struct l2port_options *o,
+		     char *err, size_t err_len)
 {
 	memset(port, 0, sizeof(*port));
 	port->fd = -1;
+	port->flags = o->flags;
 	if (strlen(ifname) >= L2PORT_IFNAME_MAX)
 		return fail(port, err, err_len, ifname, "interface name too long");
 	snprintf(port->ifname, sizeof(port->ifname), "%s", ifname);
@@ -92,14 +94,16 @@ static int open_port(struct l2port *port, const char *ifname, unsigned ring_fram
 	int one = 1;
 	/* Older kernels lack it; recv then filters PACKET_OUTGOING itself. */
 	setsockopt(port->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
+	if (o->flags & L2PORT_QDISC_BYPASS)
+		setsockopt(port->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	set_buffers(port->fd);
 	/* Without a ring (refused, or no memory for it) the port works as without asking. */
-	if (ring_frames > 0 && l2ring_setup(port, ring_frames) < 0)
+	if (o->ring_frames > 0 && l2ring_setup(port, o->ring_frames) < 0)
 		port->ring = NULL;
 
 	struct sockaddr_ll addr = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(AOE_ETHERTYPE),
+		.sll_protocol = htons(o->protocol ? (uint16_t)o->protocol : AOE_ETHERTYPE),
 		.sll_ifindex = port->ifindex,
 	};
 	if (bind(port->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
@@ -109,13 +113,21 @@ static int open_port(struct l2port *port, const char *ifname, unsigned ring_fram
 
 int l2port_open(struct l2port *port, const char *ifname, char *err, size_t err_len)
 {
-	return open_port(port, ifname, 0, err, err_len);
+	const struct l2port_options none = { 0 };
+	return open_port(port, ifname, &none, err, err_len);
 }
 
 int l2port_open_ring(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
 		     size_t err_len)
 {
-	return open_port(port, ifname, ring_frames, err, err_len);
+	const struct l2port_options ring = { .ring_frames = ring_frames };
+	return open_port(port, ifname, &ring, err, err_len);
+}
+
+int l2port_open_opts(struct l2port *port, const char *ifname, const struct l2port_options *opts,
+		     char *err, size_t err_len)
+{
+	return open_port(port, ifname, opts, err, err_len);
 }
 
 void l2port_close(struct l2port *port)
@@ -164,10 +176,10 @@ static int recv_batch(struct l2port *port, struct l2frame *frames, unsigned coun
 	if (received < 0)
 		return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0 : -1;
 
-	/* Compact away what is not for us (l2port_not_for_us). */
+	/* Compact away what is not for us (l2port_filters_out). */
 	unsigned kept = 0;
 	for (int i = 0; i < received; i++) {
-		if (l2port_not_for_us(from[i].sll_pkttype))
+		if (l2port_filters_out(port, from[i].sll_pkttype))
 			continue;
 		size_t len = msgs[i].msg_len;
 		if (kept != (unsigned)i) {
@@ -178,6 +190,7 @@ static int recv_batch(struct l2port *port, struct l2frame *frames, unsigned coun
 			frames[i].cap = spare_cap;
 		}
 		frames[kept].len = len > frames[kept].cap ? frames[kept].cap : len;
+		frames[kept].truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
 		kept++;
 	}
 	return (int)kept;
@@ -230,11 +243,16 @@ int l2port_recv_wait(struct l2port *port, struct l2frame *frames, unsigned count
 	return recv_batch(port, frames, count, MSG_WAITFORONE);
 }
 
+static int send_flags(const struct l2port *port)
+{
+	return port->flags & L2PORT_SEND_NOWAIT ? MSG_DONTWAIT : 0;
+}
+
 /* One frame: send() does less than a batch of one (no message vector to copy in). */
 static int send_one(struct l2port *port, const struct l2frame *frame)
 {
 	for (;;) {
-		ssize_t sent = send(port->fd, frame->buf, frame->len, 0);
+		ssize_t sent = send(port->fd, frame->buf, frame->len, send_flags(port));
 		if (sent >= 0)
 			return 1;
 		if (errno != EINTR)
@@ -260,7 +278,7 @@ int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned coun
 			msgs[i].msg_hdr.msg_iov = &iovs[i];
 			msgs[i].msg_hdr.msg_iovlen = 1;
 		}
-		int sent = sendmmsg(port->fd, msgs, batch, 0);
+		int sent = sendmmsg(port->fd, msgs, batch, send_flags(port));
 		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
@@ -271,4 +289,14 @@ int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned coun
 			break;
 	}
 	return (int)sent_total;
+}
+
+unsigned long l2port_overruns(struct l2port *port)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+	/* Reading the statistics resets them: the caller accumulates. */
+	if (getsockopt(port->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+		return 0;
+	return st.tp_drops;
 }

@@ -1,10 +1,13 @@
 /*
- * l2port.h - a raw Ethernet port for AoE frames on Linux (AF_PACKET).
+ * l2port.h - a raw Ethernet port on Linux (AF_PACKET).
  *
- * The port receives only EtherType 0x88A2 on one interface, never sees its
- * own transmissions, and moves several frames per system call (recvmmsg and
- * sendmmsg), or receives through a memory-mapped ring (l2port_open_ring).
- * Apart from that ring it owns no frame memory: callers hand it buffers.
+ * By default the port receives only EtherType 0x88A2 on one interface, never
+ * sees its own transmissions nor frames unicast to other hosts, and moves
+ * several frames per system call (recvmmsg and sendmmsg), or receives through
+ * a memory-mapped ring (l2port_open_ring).  l2port_open_opts opens the other
+ * kinds of port the toolkit needs: every EtherType, frames for other hosts
+ * too (aoe-sim's switch).  Apart from the ring a port owns no frame memory:
+ * callers hand it buffers.
  */
 #ifndef AOEKIT_L2PORT_H
 #define AOEKIT_L2PORT_H
@@ -20,6 +23,23 @@ enum {
 	L2PORT_IFNAME_MAX = 16,  /* IFNAMSIZ */
 	L2PORT_BATCH_MAX = 64,
 	L2PORT_ERR_MAX = 160,
+	L2PORT_ALL_PROTOCOLS = 0x0003,  /* ETH_P_ALL: every EtherType */
+};
+
+/* What l2port_open_opts may change about a port (l2port_open: none of it). */
+enum l2port_flag {
+	/* Hand out frames unicast to other hosts too: a switch forwards them. */
+	L2PORT_KEEP_OTHERHOST = 1u << 0,
+	/* Send straight to the driver, past the qdisc (veth has no queue worth keeping). */
+	L2PORT_QDISC_BYPASS = 1u << 1,
+	/* Sends never wait for socket buffer: a frame with no room fails at once. */
+	L2PORT_SEND_NOWAIT = 1u << 2,
+};
+
+struct l2port_options {
+	unsigned protocol;     /* EtherType to receive: 0 for AoE's, or L2PORT_ALL_PROTOCOLS */
+	unsigned ring_frames;  /* receive ring slots as for l2port_open_ring; 0: no ring */
+	unsigned flags;        /* enum l2port_flag */
 };
 
 struct l2port {
@@ -29,7 +49,8 @@ struct l2port {
 	uint8_t mac[AOE_MAC_LEN];
 	unsigned mtu;
 	int recv_timeout_ms;  /* what SO_RCVTIMEO is set to (0: none, sleep forever) */
-	/* The receive ring, when l2port_open_ring set one up (l2ring.c). */
+	unsigned flags;       /* enum l2port_flag */
+	/* The receive ring, when l2port_open_ring or _opts set one up (l2ring.c). */
 	uint8_t *ring;
 	size_t ring_size;
 	unsigned ring_block_size, ring_frame_size, ring_per_block, ring_frames, ring_head;
@@ -40,6 +61,7 @@ struct l2frame {
 	uint8_t *buf;
 	size_t len;   /* bytes in buf: set by recv, read by send */
 	size_t cap;   /* size of buf */
+	bool truncated; /* set by recv: the frame was longer than cap (or its ring slot) and was cut */
 };
 
 /*
@@ -60,6 +82,13 @@ void l2port_close(struct l2port *port);
  */
 int l2port_open_ring(struct l2port *port, const char *ifname, unsigned ring_frames, char *err,
 		     size_t err_len);
+
+/*
+ * Either of the above with options: which EtherType, a ring or not, and the
+ * flags.  Options all zero is l2port_open.
+ */
+int l2port_open_opts(struct l2port *port, const char *ifname, const struct l2port_options *opts,
+		     char *err, size_t err_len);
 
 /* Re-read the MTU (it may change while we run). Returns it, or 0 on error. */
 unsigned l2port_refresh_mtu(struct l2port *port);
@@ -99,6 +128,17 @@ static inline bool l2port_not_for_us(unsigned char pkttype)
 {
 	return pkttype == PACKET_OUTGOING || pkttype == PACKET_OTHERHOST;
 }
+
+/* The same for a given port: one opened with L2PORT_KEEP_OTHERHOST keeps those. */
+static inline bool l2port_filters_out(const struct l2port *port, unsigned char pkttype)
+{
+	if (pkttype == PACKET_OTHERHOST && (port->flags & L2PORT_KEEP_OTHERHOST))
+		return false;
+	return l2port_not_for_us(pkttype);
+}
+
+/* Frames the kernel dropped for want of room (buffer or ring) since the last call. */
+unsigned long l2port_overruns(struct l2port *port);
 
 /* Wait until a frame may be read, at most timeout_ms (-1 forever). 1, 0 or -1. */
 int l2port_wait(struct l2port *port, int timeout_ms);

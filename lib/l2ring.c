@@ -95,11 +95,11 @@ static struct tpacket2_hdr *next_ready(const struct l2port *port)
 	return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER ? h : NULL;
 }
 
-static bool not_for_us(const struct tpacket2_hdr *h)
+static bool not_for_us(const struct l2port *port, const struct tpacket2_hdr *h)
 {
 	const struct sockaddr_ll *from =
 		(const void *)((const uint8_t *)h + TPACKET_ALIGN(sizeof(struct tpacket2_hdr)));
-	return l2port_not_for_us(from->sll_pkttype);
+	return l2port_filters_out(port, from->sll_pkttype);
 }
 
 unsigned l2ring_peek(struct l2port *port, struct l2frame *frames, unsigned count)
@@ -108,10 +108,11 @@ unsigned l2ring_peek(struct l2port *port, struct l2frame *frames, unsigned count
 	struct tpacket2_hdr *h;
 	while (found < count && port->ring_peeked < port->ring_frames && (h = next_ready(port))) {
 		port->ring_peeked++;
-		if (not_for_us(h))
+		if (not_for_us(port, h))
 			continue;
 		frames[found++] = (struct l2frame){ .buf = (uint8_t *)h + h->tp_mac,
-						    .len = h->tp_snaplen, .cap = h->tp_snaplen };
+						    .len = h->tp_snaplen, .cap = h->tp_snaplen,
+						    .truncated = h->tp_len > h->tp_snaplen };
 	}
 	return found;
 }
@@ -137,6 +138,7 @@ unsigned l2ring_take(struct l2port *port, struct l2frame *frames, unsigned count
 		size_t len = in_ring[i].len < frames[i].cap ? in_ring[i].len : frames[i].cap;
 		memcpy(frames[i].buf, in_ring[i].buf, len);
 		frames[i].len = len;
+		frames[i].truncated = in_ring[i].truncated || len < in_ring[i].len;
 	}
 	l2ring_release(port);
 	return found;

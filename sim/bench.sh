@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # sim/bench.sh - is aoe-sim's switch the bottleneck?  The same transfer through
-# the switch and over a direct veth pair (aoe-sim run --direct), best of N.
+# the switch and over a direct veth pair (aoe-sim run --direct), alternating
+# (direct, switch, direct, switch...) so that a machine whose load changes
+# meanwhile weighs on both columns alike.
 #
-#   sim/bench.sh [--size 256M] [--mtu "1500 9000"] [--runs 3] [--pcap]
+#   sim/bench.sh [--size 256M] [--mtu "1500 9000"] [--runs 3] [--pcap] [--compare BIN]
 #
 # With bin/aoe-target and bin/aoe-initiator: an AoE read of SIZE from a sparse
 # disk image to /dev/null.  Without them: raw frames from tests/sim/frames.py
-# (which measures Python more than the switch).  --pcap adds a third column:
-# the switch writing a capture of every port.  Prints ratios; asserts nothing.
-# Must run as root, from anywhere.
+# (which measures Python more than the switch).  --pcap adds a column: the
+# switch writing a capture of every port.  --compare adds one for another
+# aoe-sim binary (an older build; repeatable), in the same rounds.  Prints
+# the best and the median of the runs, and ratios; asserts nothing.  Must run
+# as root, from anywhere.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,6 +22,7 @@ SIZE=256M
 MTUS="1500 9000"
 RUNS=3
 PCAP=0
+COMPARE=
 
 while (($# > 0)); do
 	case $1 in
@@ -25,7 +30,8 @@ while (($# > 0)); do
 	--mtu) MTUS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--pcap) PCAP=1; shift ;;
-	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+	--compare) COMPARE+=" $(realpath "$2")"; shift 2 ;;
+	-h | --help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "sim/bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -70,11 +76,11 @@ EOS
 }
 
 # One run: prints the transfer's seconds (from the runner's "exit 0 after X s").
-one_run() { # one_run MTU EXTRA-ARGS...
-	local mtu=$1 log=$WORK/run.log
-	shift
+one_run() { # one_run SIM MTU EXTRA-ARGS...
+	local sim=$1 mtu=$2 log=$WORK/run.log
+	shift 2
 	scenario "$mtu" >"$WORK/bench.sim"
-	if ! "$SIM" run "$WORK/bench.sim" --name "bench$$" "$@" >"$log" 2>&1; then
+	if ! "$sim" run "$WORK/bench.sim" --name "bench$$" "$@" >"$log" 2>&1; then
 		echo "sim/bench.sh: run failed:" >&2
 		tail -n 15 "$log" >&2
 		return 1
@@ -86,36 +92,45 @@ one_run() { # one_run MTU EXTRA-ARGS...
 	echo "$t ${us:--}"
 }
 
-best_of() { # best_of MTU EXTRA-ARGS...: the shortest of RUNS runs, as one_run prints it
-	local best='' r i
-	for ((i = 0; i < RUNS; i++)); do
-		r=$(one_run "$@") || return 1
-		if [[ -z $best ]] || awk -v a="${r%% *}" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-			best=$r
-		fi
-	done
-	echo "$best"
+# The columns of one round, each "NAME SIM EXTRA-ARGS...".
+columns() {
+	echo "direct $SIM --direct"
+	echo "switch $SIM"
+	local bin
+	for bin in $COMPARE; do echo "$(basename "$bin") $bin"; done
+	((PCAP)) && echo "pcap $SIM --pcap $WORK/pcap"
+	return 0
+}
+
+# Best and median of a column's times ("T US" lines): "BEST MEDIAN US-OF-BEST".
+summary() {
+	sort -n "$1" | awk '{ t[NR] = $1; u[NR] = $2 }
+		END { m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; print t[1], m, u[1] }'
 }
 
 mbs() { awk -v b="$(bytes "$SIZE")" -v t="$1" 'BEGIN { printf "%.0f", b / t / 1e6 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b / a }'; }
 
-echo "sim/bench.sh: $MODE transfer of $SIZE, best of $RUNS, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg), kernel $(uname -r)"
-printf '%-6s %12s %12s %8s %14s' mtu "direct MB/s" "switch MB/s" ratio "switch us/frm"
-((PCAP)) && printf ' %12s %8s' "+pcap MB/s" ratio
-echo
+echo "sim/bench.sh: $MODE transfer of $SIZE, $RUNS alternating rounds, $(nproc) CPUs, kernel $(uname -r)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+mkdir -p "$WORK/pcap"
 for mtu in $MTUS; do
-	direct=$(best_of "$mtu" --direct)
-	switched=$(best_of "$mtu")
-	printf '%-6s %12s %12s %8s %14s' "$mtu" "$(mbs "${direct%% *}")" "$(mbs "${switched%% *}")" \
-		"$(ratio "${switched%% *}" "${direct%% *}")" "${switched##* }"
-	if ((PCAP)); then
-		mkdir -p "$WORK/pcap"
-		captured=$(best_of "$mtu" --pcap "$WORK/pcap")
-		printf ' %12s %8s' "$(mbs "${captured%% *}")" "$(ratio "${captured%% *}" "${direct%% *}")"
-		rm -f "$WORK"/pcap/*
-	fi
-	echo
+	rm -f "$WORK"/times.*
+	for ((i = 0; i < RUNS; i++)); do
+		while read -r name sim args; do
+			# shellcheck disable=SC2086 # args are words
+			one_run "$sim" "$mtu" $args >>"$WORK/times.$name" </dev/null || exit 1
+			rm -f "$WORK"/pcap/*
+		done < <(columns)
+	done
+	read -r dbest dmed _ < <(summary "$WORK/times.direct")
+	echo "MTU $mtu            best MB/s  ratio   median MB/s  ratio   switch us/frame"
+	while read -r name _; do
+		read -r best med us < <(summary "$WORK/times.$name")
+		printf '  %-14s %9s %6s %13s %6s %12s\n' "$name" "$(mbs "$best")" "$(ratio "$best" "$dbest")" \
+			"$(mbs "$med")" "$(ratio "$med" "$dmed")" "$us"
+	done < <(columns)
 done
-echo "(ratio = switch throughput / direct throughput, 1.00: the switch costs nothing;"
-echo " us/frm = the switch's CPU time per frame it received, user + system)"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(ratio = throughput / direct throughput, best against best and median against median;"
+echo " 1.00: the switch costs nothing; us/frame = the switch's CPU time per frame it received)"

@@ -59,7 +59,7 @@ static void write_counters(struct engine *e, const struct engine_opts *o)
 {
 	e->cnt.elapsed_s = (double)(now_ns() - e->start_ns) / 1e9;
 	for (int p = 0; p < e->nports; p++)
-		e->cnt.port[p][DIR_IN].c[C_OVERRUN] += port_overruns(&e->port[p]);
+		e->cnt.port[p][DIR_IN].c[C_OVERRUN] += l2port_overruns(&e->port[p].l2);
 	counters_print(stdout, e->sc, &e->cnt);
 	if (o->json_path)
 		counters_write_json(o->json_path, e->sc, &e->cnt);
@@ -101,8 +101,6 @@ static int engine_setup(struct engine *e, const struct scenario *sc, const struc
 	e->nports = sc->nhosts;
 	frameq_init(&e->q);
 	mac_table_init(&e->macs);
-	for (int i = 0; i < SIM_MAX_HOSTS; i++)
-		e->port[i].fd = -1;
 	if (rx_batch_init(&e->rx) < 0 || schedule_build(&e->sched, sc) < 0) {
 		sim_err("out of memory");
 		return -1;
@@ -126,8 +124,7 @@ static int engine_setup(struct engine *e, const struct scenario *sc, const struc
 static void engine_teardown(struct engine *e)
 {
 	for (int p = 0; p < SIM_MAX_HOSTS; p++)
-		if (e->port[p].fd >= 0)
-			port_close(&e->port[p]);
+		port_close(&e->port[p]);
 	capture_close(e->cap);
 	e->cap = NULL;
 	frameq_free(&e->q);
@@ -171,10 +168,13 @@ static bool drain_port(struct engine *e, int p)
 		if (n <= 0)
 			return false;
 		engine_tick(e);
-		for (int i = 0; i < n; i++)
-			engine_ingress(e, p, e->rx.buf[i], e->rx.len[i], e->rx.truncated[i]);
-		/* The receive buffers are reused by the next batch: send what points into them. */
+		for (int i = 0; i < n; i++) {
+			struct l2frame *f = &e->rx.frames[i];
+			engine_ingress(e, p, f->buf, f->len, f->truncated);
+		}
+		/* The frames are in the ring or in shared buffers: send what points into them first. */
 		engine_flush(e);
+		port_done(&e->port[p]);
 		if (n < PORT_BATCH)
 			return false;
 	}
@@ -197,7 +197,7 @@ static void run_loop(struct engine *e, const struct engine_opts *o, const sigset
 {
 	struct pollfd pfd[SIM_MAX_HOSTS];
 	for (int p = 0; p < e->nports; p++)
-		pfd[p] = (struct pollfd){ .fd = e->port[p].fd, .events = POLLIN };
+		pfd[p] = (struct pollfd){ .fd = e->port[p].l2.fd, .events = POLLIN };
 	uint64_t last_capture_flush = e->now, drain_until = 0;
 	bool busy = false;
 	for (;;) {

@@ -29,14 +29,14 @@ static void flush_port(struct engine *e, int p)
 	struct dir_counters *dc = &e->cnt.port[p][DIR_OUT];
 	unsigned n = port_flush(port, ok);
 	for (unsigned i = 0; i < n; i++) {
-		size_t len = port->txiov[i].iov_len;
+		size_t len = port->tx[i].len;
 		if (!ok[i]) {
 			counter_drop(dc, C_DROP_TX);
 			continue;
 		}
 		counter_add(dc, C_FORWARDED, 1);
 		counter_add(dc, C_FORWARDED_BYTES, len);
-		capture_frame(e->cap, p, port->txiov[i].iov_base, len);
+		capture_frame(e->cap, p, port->tx[i].buf, len);
 	}
 }
 

@@ -1,8 +1,9 @@
 /*
- * port.h - the switch's side of one link: an AF_PACKET socket on one
- * interface that takes every EtherType (lib/l2port.c takes only AoE, and a
- * switch must carry everything), never sees its own transmissions, and moves
- * frames in recvmmsg/sendmmsg batches.
+ * port.h - the switch's side of one link: a lib/l2port port that takes
+ * every EtherType (a switch must carry everything, not only AoE) and frames
+ * addressed to other hosts (it forwards them), receives through the port's
+ * memory-mapped ring when the kernel gives one, and sends in sendmmsg
+ * batches.
  */
 #ifndef AOESIM_PORT_H
 #define AOESIM_PORT_H
@@ -10,29 +11,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
+
+#include "l2port.h"
 
 enum {
-	PORT_BATCH = 64,
+	PORT_BATCH = L2PORT_BATCH_MAX,
 	/* The largest frame a veth carries (MTU 65535) with its header and a VLAN tag. */
 	PORT_FRAME_MAX = 65535 + 18,
+	/* Receive ring slots asked for (l2ring caps it at 4 MiB of slots). */
+	PORT_RING_FRAMES = 4096,
 };
 
 struct sim_port {
-	int fd;
-	int ifindex;
-	char ifname[16];
+	struct l2port l2;
+	bool open;
 	unsigned ntx;                       /* frames queued for the next flush */
-	struct iovec txiov[PORT_BATCH];
-	struct mmsghdr txmsg[PORT_BATCH];
+	struct l2frame tx[PORT_BATCH];
 };
 
-/* Receive buffers, shared by all ports: one port's batch is handled before the next is read. */
+/*
+ * What one receive gave: frames[0..n), in a port's ring (until port_done) or,
+ * for a port the kernel gave no ring, copied into the buffers, which are
+ * shared by all ports (one port's batch is handled before the next is read).
+ */
 struct rx_batch {
+	struct l2frame frames[PORT_BATCH];
 	uint8_t *buf[PORT_BATCH];
-	size_t len[PORT_BATCH];
-	bool truncated[PORT_BATCH];
 };
 
 int rx_batch_init(struct rx_batch *rx);
@@ -42,27 +46,27 @@ void rx_batch_free(struct rx_batch *rx);
 int port_open(struct sim_port *port, const char *ifname);
 void port_close(struct sim_port *port);
 
-/* Receive up to PORT_BATCH waiting frames; 0 if none, -1 on error. */
+/* Receive up to PORT_BATCH waiting frames into rx->frames; 0 if none, -1 on error. */
 int port_recv(struct sim_port *port, struct rx_batch *rx);
+/* The received frames have been handled and sent: their ring slots go back to the kernel. */
+static inline void port_done(struct sim_port *port)
+{
+	l2port_release(&port->l2);
+}
 
 /* Queue a frame; the bytes must stay valid until the flush.  False if the batch is full. */
 static inline bool port_queue(struct sim_port *port, const uint8_t *frame, size_t len)
 {
 	if (port->ntx == PORT_BATCH)
 		return false;
-	port->txiov[port->ntx].iov_base = (void *)frame;
-	port->txiov[port->ntx].iov_len = len;
-	port->ntx++;
+	port->tx[port->ntx++] = (struct l2frame){ .buf = (uint8_t *)frame, .len = len, .cap = len };
 	return true;
 }
 
 /*
  * Send the queued frames.  Returns how many were queued and sets ok[i] for
- * each; their bytes are in port->txiov[i] until the next port_queue.
+ * each; their bytes are in port->tx[i] until the next port_queue.
  */
 unsigned port_flush(struct sim_port *port, bool ok[PORT_BATCH]);
-
-/* Frames the kernel dropped for want of socket buffer since the last call. */
-uint64_t port_overruns(struct sim_port *port);
 
 #endif

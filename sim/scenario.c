@@ -631,6 +631,8 @@ struct scenario *scenario_parse(const char *text, const char *name)
 		save = strchr(line, '\n');
 		if (save)
 			*save++ = '\0';
+		else if (*line == '\0')
+			break;  /* after the final newline: no line, so "no hosts" names the last one */
 		p.line++;
 		char *s = line + strspn(line, " \t\r");
 		if (*s == '\0' || *s == '#')
