@@ -44,52 +44,19 @@ done
 WORK_PARENT=/tmp
 [[ -d /dev/shm && -w /dev/shm ]] && WORK_PARENT=/dev/shm
 WORK=$(mktemp -d "$WORK_PARENT/aoekit-golden-live.XXXXXX")
-CUR_LAN=
-TARGET_PID=
-PY_PID=
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	set +e
-	if [[ -n $PY_PID ]]; then kill "$PY_PID" 2>/dev/null; wait "$PY_PID" 2>/dev/null; fi
-	[[ -n $TARGET_PID ]] && lan_stop "$TARGET_PID" 2
-	[[ -n $CUR_LAN ]] && lan_down "$CUR_LAN"
-	# Whatever an interrupted run left (only this run's names).
-	lan_sweep "$PREFIX-" || rc=1
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/golden/row-lan.sh
+. tests/golden/row-lan.sh
+row_traps
 
 # One capture against a fresh target.  Writes its report to $WORK/report.
 live_row() { # N FILE SHELF SLOT MTU RO MAC HOST PAIR
-	local n=$1 file=$2 shelf=$3 slot=$4 mtu=$5 ro=$6 mac=$7 host=$8 pair=$9 i rc=0
+	local n=$1 file=$2 shelf=$3 slot=$4 mtu=$5 ro=$6 mac=$7 host=$8 pair=$9 rc=0
 	local -a opts=(-q)
 	((ro == 1)) && opts+=(-r)
-	CUR_LAN="$PREFIX-$n"
-	lan_up "$CUR_LAN" "$mtu" || { echo "could not build the LAN"; return 1; }
-	# Fixed MACs: the target's is the row's, so its replies need no rewriting.
-	ip netns exec "$CUR_LAN-a" ip link set eth0 address "$mac" || return 1
-	ip netns exec "$CUR_LAN-b" ip link set eth0 address "$HOST_A" || return 1
-	"$IMAGE_TOOL" "$DIR/INDEX.md" "$file" "$WORK/disk.img" || return 1
-	rm -f "$WORK/ready"
-	ip netns exec "$CUR_LAN-b" timeout -k 5 60 "$PY" tests/golden/live.py compare "$DIR/$file" \
-		--target-mac "$mac" --pair "$pair" --ready "$WORK/ready" >"$WORK/py.out" 2>"$WORK/py.err" &
-	PY_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -e $WORK/ready ]] && break
-		kill -0 "$PY_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ -e $WORK/ready ]] || { cat "$WORK/py.err"; echo "live.py did not open its socket"; return 1; }
-	# unshare --uts without --fork execs, and so does sh: the PID is the target's.
-	# shellcheck disable=SC2016 # expanded by the inner sh, on purpose
-	lan_spawn "$CUR_LAN" a "$WORK/target.log" unshare --uts sh -c 'hostname "$0" && exec "$@"' \
-		"$host" "$TARGET" "${opts[@]}" eth0 "$shelf" "$slot" "$WORK/disk.img"
-	TARGET_PID=$LAN_PID
+	row_lan_up "$n" "$file" "$mtu" "$mac" || return 1
+	row_listen 60 compare "$DIR/$file" --target-mac "$mac" --pair "$pair" || return 1
+	row_spawn_target "$host" "$WORK/target.log" "$TARGET" "${opts[@]}" eth0 "$shelf" "$slot" \
+		"$WORK/disk.img"
 	wait "$PY_PID" || rc=$?
 	PY_PID=
 	cat "$WORK/py.err" "$WORK/py.out"
@@ -108,12 +75,7 @@ n=0 passed=0 failed=0
 echo "# golden captures against $TARGET over a virtual LAN (namespaces $PREFIX-*)"
 for row in "${rows[@]}"; do
 	read -r file mode shelf slot sectors mtu ro mac host pair <<<"$row"
-	[[ $mode == exact ]] || continue
-	if (($# > 0)); then
-		wanted=0
-		for w in "$@"; do [[ $w == "$file" ]] && wanted=1; done
-		((wanted)) || continue
-	fi
+	if [[ $mode != exact ]] || ! row_wanted "$file" "$@"; then continue; fi
 	n=$((n + 1))
 	if live_row "$n" "$file" "$shelf" "$slot" "$mtu" "$ro" "$mac" "$host" "$pair" >"$WORK/report" 2>&1; then
 		echo "ok $n - live $file ($sectors sectors, MTU $mtu): $(tail -n 1 "$WORK/report")"
@@ -123,10 +85,7 @@ for row in "${rows[@]}"; do
 		sed 's/^/# /' "$WORK/report"
 		failed=$((failed + 1))
 	fi
-	# A row that failed half-way leaves its target and LAN: remove them before the next.
-	if [[ -n $PY_PID ]]; then kill "$PY_PID" 2>/dev/null; wait "$PY_PID" 2>/dev/null || true; PY_PID=; fi
-	if [[ -n $TARGET_PID ]]; then lan_stop "$TARGET_PID" 2 || true; TARGET_PID=; fi
-	if [[ -n $CUR_LAN ]]; then lan_down "$CUR_LAN" || true; CUR_LAN=; fi
+	row_tidy # a row that failed half-way leaves its target and LAN
 done
 ((n > 0)) || { echo "$PROG: no mode=exact rows matched in $DIR/INDEX.md" >&2; exit 1; }
 echo "$passed passed, $failed failed"

@@ -34,51 +34,23 @@ for f in "$VBLADE" "$IMAGE_TOOL"; do
 	[[ -x $f ]] || { echo "$PROG: $f missing (make build/golden/golden-image; ci/install-deps.sh)" >&2; exit 1; }
 done
 WORK=$(mktemp -d /tmp/aoekit-golden-vblade.XXXXXX)
-CUR_LAN=
-TARGET_PID=
-PY_PID=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	set +e
-	if [[ -n $PY_PID ]]; then kill "$PY_PID" 2>/dev/null; wait "$PY_PID" 2>/dev/null; fi
-	[[ -n $TARGET_PID ]] && lan_stop "$TARGET_PID" 2
-	[[ -n $CUR_LAN ]] && lan_down "$CUR_LAN"
-	lan_sweep "$PREFIX-"
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=tests/golden/row-lan.sh
+. tests/golden/row-lan.sh
+row_traps
 
 record_row() { # N FILE SHELF SLOT MTU RO MAC HOST PAIR
-	local n=$1 file=$2 shelf=$3 slot=$4 mtu=$5 ro=$6 mac=$7 host=$8 pair=$9 i rc=0
+	local n=$1 file=$2 shelf=$3 slot=$4 mtu=$5 ro=$6 mac=$7 host=$8 pair=$9 rc=0
 	local -a opts=()
 	((ro == 1)) && opts+=(-r)
-	CUR_LAN="$PREFIX-$n"
-	lan_up "$CUR_LAN" "$mtu" || return 1
-	ip netns exec "$CUR_LAN-a" ip link set eth0 address "$mac" || return 1
-	ip netns exec "$CUR_LAN-b" ip link set eth0 address "$HOST_A" || return 1
-	"$IMAGE_TOOL" "$DIR/INDEX.md" "$file" "$WORK/disk.img" || return 1
-	rm -f "$WORK/ready"
+	row_lan_up "$n" "$file" "$mtu" "$mac" || return 1
 	# vblade leaves some requests unanswered on purpose or by bug: a short wait for each.
-	ip netns exec "$CUR_LAN-b" timeout -k 5 120 "$PY" tests/golden/live.py record "$DIR/$file" \
-		--target-mac "$mac" --pair "$pair" --ready "$WORK/ready" --reply-timeout 0.5 --silent-wait 0.2 \
-		--skip-mask-deletes --out "$OUTDIR/vblade-$file" &
-	PY_PID=$!
-	for ((i = 0; i < 100; i++)); do
-		[[ -e $WORK/ready ]] && break
-		kill -0 "$PY_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[[ -e $WORK/ready ]] || { echo "live.py did not open its socket"; return 1; }
-	# shellcheck disable=SC2016 # expanded by the inner sh, on purpose
-	lan_spawn "$CUR_LAN" a "$WORK/vblade.log" unshare --uts sh -c 'hostname "$0" && exec "$@"' \
-		"$host" "$VBLADE" "${opts[@]}" "$shelf" "$slot" eth0 "$WORK/disk.img"
-	TARGET_PID=$LAN_PID
+	row_listen 120 record "$DIR/$file" --target-mac "$mac" --pair "$pair" --reply-timeout 0.5 \
+		--silent-wait 0.2 --skip-mask-deletes --out "$OUTDIR/vblade-$file" || return 1
+	row_spawn_target "$host" "$WORK/vblade.log" "$VBLADE" "${opts[@]}" "$shelf" "$slot" eth0 \
+		"$WORK/disk.img"
 	wait "$PY_PID" || rc=$?
 	PY_PID=
+	cat "$WORK/py.err" "$WORK/py.out"
 	if ! kill -0 "$TARGET_PID" 2>/dev/null; then
 		echo "vblade exited during the run: $(tail -n 3 "$WORK/vblade.log" | tr '\n' ' ')"
 	fi
@@ -95,12 +67,7 @@ n=0
 : >"$WORK/diff"
 for row in "${rows[@]}"; do
 	read -r file mode shelf slot _ mtu ro mac host pair <<<"$row"
-	[[ $mode == exact ]] || continue
-	if (($# > 0)); then
-		wanted=0
-		for w in "$@"; do [[ $w == "$file" ]] && wanted=1; done
-		((wanted)) || continue
-	fi
+	if [[ $mode != exact ]] || ! row_wanted "$file" "$@"; then continue; fi
 	n=$((n + 1))
 	if record_row "$n" "$file" "$shelf" "$slot" "$mtu" "$ro" "$mac" "$host" "$pair" >"$WORK/report" 2>&1; then
 		echo "$PROG: $OUTDIR/vblade-$file: $(tr '\n' ' ' <"$WORK/report")"
@@ -110,8 +77,7 @@ for row in "${rows[@]}"; do
 		echo "$PROG: $file: recording failed:" >&2
 		sed 's/^/  /' "$WORK/report" >&2
 	fi
-	if [[ -n $TARGET_PID ]]; then lan_stop "$TARGET_PID" 2 || true; TARGET_PID=; fi
-	if [[ -n $CUR_LAN ]]; then lan_down "$CUR_LAN" || true; CUR_LAN=; fi
+	row_tidy
 done
 # Only a full run rewrites the listing, so that it always covers every capture.
 if (($# == 0)); then

@@ -47,40 +47,39 @@ static void test_aoekit_order(void **state)
 	assert_int_equal(spec->buffer_count, TARGET_DEFAULT_BUFFER_COUNT);
 }
 
-static void test_coalesce(void **state)
-{
-	(void)state;
-	assert_int_equal(parse_words("eth0", "9", "0", "disk.img", NULL), OPTIONS_RUN);
-	assert_int_equal(opts.coalesce_us, 0);
-	assert_int_equal(parse_words("--coalesce", "40", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_RUN);
-	assert_int_equal(opts.coalesce_us, 40);
-	assert_int_equal(parse_words("--coalesce", "1000", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_RUN);
-	assert_int_equal(opts.coalesce_us, 1000);
-	assert_int_equal(parse_words("--coalesce", "1001", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_EXIT_USAGE);
-	assert_int_equal(parse_words("--coalesce", "-5", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_EXIT_USAGE);
-	assert_int_equal(parse_words("--coalesce", "fast", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_EXIT_USAGE);
-}
+/* Global numeric options: each value given, what options_parse must say, and the value kept. */
+static const struct {
+	const char *option, *value;
+	enum options_result result;
+	unsigned coalesce_us, threads;
+} numeric_cases[] = {
+	{ NULL, NULL, OPTIONS_RUN, 0, 1 },  /* the defaults */
+	{ "--coalesce", "40", OPTIONS_RUN, 40, 1 },
+	{ "--coalesce", "1000", OPTIONS_RUN, 1000, 1 },
+	{ "--coalesce", "1001", OPTIONS_EXIT_USAGE, 0, 0 },
+	{ "--coalesce", "-5", OPTIONS_EXIT_USAGE, 0, 0 },
+	{ "--coalesce", "fast", OPTIONS_EXIT_USAGE, 0, 0 },
+	{ "--threads", "4", OPTIONS_RUN, 0, 4 },
+	{ "--threads", "16", OPTIONS_RUN, 0, 16 },
+	{ "--threads", "0", OPTIONS_EXIT_USAGE, 0, 0 },
+	{ "--threads", "17", OPTIONS_EXIT_USAGE, 0, 0 },
+};
 
-static void test_threads(void **state)
+static void test_numeric_global_options(void **state)
 {
 	(void)state;
-	assert_int_equal(parse_words("eth0", "9", "0", "disk.img", NULL), OPTIONS_RUN);
-	assert_int_equal(opts.threads, 1);
-	assert_int_equal(parse_words("--threads", "4", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_RUN);
-	assert_int_equal(opts.threads, 4);
-	assert_int_equal(parse_words("--threads", "16", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_RUN);
-	assert_int_equal(opts.threads, 16);
-	assert_int_equal(parse_words("--threads", "0", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_EXIT_USAGE);
-	assert_int_equal(parse_words("--threads", "17", "eth0", "9", "0", "disk.img", NULL),
-			 OPTIONS_EXIT_USAGE);
+	for (size_t i = 0; i < sizeof(numeric_cases) / sizeof(numeric_cases[0]); i++) {
+		enum options_result result =
+			numeric_cases[i].option
+				? parse_words(numeric_cases[i].option, numeric_cases[i].value, "eth0",
+					      "9", "0", "disk.img", NULL)
+				: parse_words("eth0", "9", "0", "disk.img", NULL);
+		assert_int_equal(result, numeric_cases[i].result);
+		if (result != OPTIONS_RUN)
+			continue;
+		assert_int_equal(opts.coalesce_us, numeric_cases[i].coalesce_us);
+		assert_int_equal(opts.threads, numeric_cases[i].threads);
+	}
 }
 
 static void test_vblade_order_and_options(void **state)
@@ -239,8 +238,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aoekit_order),
 		cmocka_unit_test(test_vblade_order_and_options),
-		cmocka_unit_test(test_coalesce),
-		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_numeric_global_options),
 		cmocka_unit_test(test_several_interfaces),
 		cmocka_unit_test(test_bad_arguments_refused),
 		cmocka_unit_test(test_shelf_and_slot_limits_accepted),
