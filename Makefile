@@ -106,6 +106,7 @@ test: deps
 	$(MAKE) asan
 	$(MAKE) valgrind
 	bash tests/e2e/run.sh
+	E2E_LAN=sim bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
 	$(MAKE) golden
@@ -124,6 +125,7 @@ vm: all
 
 e2e: all
 	bash tests/e2e/run.sh
+	E2E_LAN=sim bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
 
 demo: deps

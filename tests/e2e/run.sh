@@ -2,8 +2,9 @@
 # tests/e2e/run.sh - end-to-end tests: aoe-target and aoe-initiator on virtual LANs.
 #
 # Each test gets its own two-host LAN (sim/lan.sh: namespaces joined by a veth
-# pair, eth0 on each side), runs the target on host a and the initiator (or a
-# Debian peer) on host b, and removes everything it made, pass or fail.
+# pair, eth0 on each side; with E2E_LAN=sim, the two hosts behind aoe-sim's
+# user-space switch instead), runs the target on host a and the initiator (or
+# a Debian peer) on host b, and removes everything it made, pass or fail.
 # Output is TAP-like: "ok N - name" / "not ok N - name" (with the test's log as
 # "#" lines), "ok N - name # SKIP why" for a skip, and a last line
 # "P passed, F failed" (", S skipped" appended when some were skipped).
@@ -13,7 +14,8 @@
 #   -l      list the tests
 #   TEST    run only these (names from -l)
 # Environment: AOE_TARGET, AOE_INITIATOR (default bin/aoe-target and
-# bin/aoe-initiator), E2E_KEEP=1 keeps the work directory of failed tests,
+# bin/aoe-initiator), E2E_LAN=veth|sim (default veth; sim: through bin/aoe-sim,
+# AOE_SIM), E2E_KEEP=1 keeps the work directory of failed tests,
 # E2E_VERBOSE=1 shows the log of passed tests too.
 set -euo pipefail
 
@@ -24,6 +26,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PROG=tests/e2e/run.sh
 TARGET=${AOE_TARGET:-$ROOT/bin/aoe-target}
 INITIATOR=${AOE_INITIATOR:-$ROOT/bin/aoe-initiator}
+SIM=${AOE_SIM:-$ROOT/bin/aoe-sim}
+LAN_KIND=${E2E_LAN:-veth}
 VBLADE=/usr/sbin/vblade
 AOEPING=/usr/sbin/aoeping
 PY=/usr/bin/python3
@@ -90,6 +94,13 @@ sys.stdout.buffer.write(random.Random(int(sys.argv[2])).randbytes(int(sys.argv[1
 }
 
 lan() { # MTU
+	if [[ $LAN_KIND == sim ]]; then
+		# The same two hosts, a and b, behind aoe-sim's switch (namespace $T_LAN-sw).
+		printf 'lan e2e mtu %s\nhost a\nhost b\n' "$1" >"$T_DIR/lan.sim"
+		"$SIM" up "$T_DIR/lan.sim" --name "$T_LAN" >"$T_DIR/sim.log" 2>&1 ||
+			fail "could not build LAN $T_LAN through aoe-sim (MTU $1): $(tail -3 "$T_DIR/sim.log")"
+		return
+	fi
 	lan_up "$T_LAN" "$1" || fail "could not build LAN $T_LAN (MTU $1)"
 }
 
@@ -236,6 +247,7 @@ t_rw_9000() {
 # sized for 1500: it must advertise what its buffers hold (more than 2
 # sectors, fewer than the 17 a jumbo frame carries), and serve that.
 t_mtu_grow() {
+	[[ $LAN_KIND != sim ]] || skip "the switch's own ports keep their MTU: a veth test"
 	lan 1500
 	image "$T_DIR/disk.img"
 	start_ours eth0 9 0 "$T_DIR/disk.img"
@@ -572,7 +584,14 @@ test_cleanup() {
 		note "target stopped (status $LAN_STATUS); its log:"
 		cat "$T_DIR/target.log" 2>/dev/null || true
 	fi
-	lan_down "$T_LAN" || rc=1
+	if [[ $LAN_KIND == sim ]]; then
+		if ip netns list | grep -q "^$T_LAN-sw "; then
+			"$SIM" down "$T_LAN" >/dev/null 2>&1 || rc=1
+		fi
+		lan_sweep "$T_LAN-" || rc=1 # a LAN aoe-sim could not finish
+	else
+		lan_down "$T_LAN" || rc=1
+	fi
 	[[ -z "${T_LOOP:-}" ]] || losetup -d "$T_LOOP" || rc=1
 	exit "$rc"
 }
@@ -690,7 +709,7 @@ main() {
 	trap 'interrupted SIGINT 130' INT
 	trap 'interrupted SIGTERM 143' TERM
 
-	printf '# end-to-end tests (namespaces %s-*)\n' "$PREFIX"
+	printf '# end-to-end tests (namespaces %s-*, LAN: %s)\n' "$PREFIX" "$LAN_KIND"
 	printf '1..%d\n' "${#run[@]}"
 	local n=0
 	for entry in "${run[@]}"; do
