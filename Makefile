@@ -108,6 +108,7 @@ test: deps
 	bash tests/e2e/run.sh
 	E2E_LAN=sim bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
+	E2E_LAN=sim bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
 	$(MAKE) golden
 	$(MAKE) fuzz-smoke
@@ -127,6 +128,7 @@ e2e: all
 	bash tests/e2e/run.sh
 	E2E_LAN=sim bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
+	E2E_LAN=sim bash tests/e2e/initiator.sh
 
 demo: deps
 	$(MAKE) all

@@ -3,7 +3,8 @@
 # against Debian's vblade, on private virtual LANs.
 #
 # Every test builds its own LAN (sim/lan.sh: two namespaces joined by a veth
-# pair, eth0 on each side; or aoe-sim for the fault tests), runs the target on
+# pair, eth0 on each side; with E2E_LAN=sim the two hosts sit behind aoe-sim's
+# switch instead; the fault tests always use aoe-sim), runs the target on
 # one side and the initiator on the other, and takes everything down again,
 # pass or fail.  Nothing runs in the root namespace's network.
 #
@@ -13,7 +14,8 @@
 #
 # Usage: tests/e2e/initiator.sh [-l] [TEST...]   (as root, after make)
 # Environment: AOE_INITIATOR, AOE_TARGET, AOE_SIM (default bin/...),
-# E2E_KEEP=1 keeps the work directory of failed tests.
+# E2E_LAN=veth|sim (default veth), E2E_KEEP=1 keeps the work directory of
+# failed tests.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,6 +25,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 INITIATOR=${AOE_INITIATOR:-$ROOT/bin/aoe-initiator}
 TARGET=${AOE_TARGET:-$ROOT/bin/aoe-target}
 SIM=${AOE_SIM:-$ROOT/bin/aoe-sim}
+LAN_KIND=${E2E_LAN:-veth}
 VBLADE=/usr/sbin/vblade
 PY=/usr/bin/python3
 PREFIX="ini-e2e-$$"
@@ -69,6 +72,13 @@ note() {
 # A LAN for this test: namespaces $T_LAN-a (target) and $T_LAN-b (initiator).
 lan() {
 	T_LAN="$PREFIX-$T_NUM"
+	if [[ $LAN_KIND == sim ]]; then
+		# The same hosts a and b, behind aoe-sim's switch (namespace $T_LAN-sw).
+		printf 'lan ini mtu %s\nhost a\nhost b\n' "${1:-1500}" >"$T_DIR/lan.sim"
+		"$SIM" up "$T_DIR/lan.sim" --name "$T_LAN" >"$T_DIR/sim.log" 2>&1 ||
+			fail "cannot build the LAN through aoe-sim: $(tail -3 "$T_DIR/sim.log")"
+		return
+	fi
 	lan_up "$T_LAN" "${1:-1500}" || fail "cannot build the LAN"
 }
 
@@ -121,7 +131,13 @@ my_mac() {
 
 cleanup_test() {
 	stop_target
-	[[ -n "${T_LAN:-}" ]] && lan_down "$T_LAN" >/dev/null 2>&1
+	[[ -n "${T_LAN:-}" ]] || return 0
+	if [[ $LAN_KIND == sim ]]; then
+		"$SIM" down "$T_LAN" >/dev/null 2>&1
+		lan_sweep "$T_LAN-" >/dev/null 2>&1 # whatever aoe-sim could not finish
+	else
+		lan_down "$T_LAN" >/dev/null 2>&1
+	fi
 	return 0
 }
 
