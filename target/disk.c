@@ -167,14 +167,16 @@ int disk_try_writev(struct disk *disk, const struct iovec *iov, unsigned count, 
 {
 	if (disk->wait == DISK_NEVER_WAITS)
 		return disk_writev(disk, iov, count, offset);
-	if (disk->wait == DISK_ALWAYS_WAITS || disk->ops != &file_ops || disk->nowait_write_refused)
+	/* Atomic: with --threads every loop may learn this of a shared disk at once. */
+	if (disk->wait == DISK_ALWAYS_WAITS || disk->ops != &file_ops ||
+	    __atomic_load_n(&disk->nowait_write_refused, __ATOMIC_RELAXED))
 		return -EAGAIN;
 	if (disk->read_only)
 		return -EROFS;
 	int result = file_rw_vector(disk, iov, count, offset, true, RWF_NOWAIT);
 	/* Most file systems refuse buffered writes that must not wait: stop asking. */
 	if (result == -EOPNOTSUPP)
-		disk->nowait_write_refused = true;
+		__atomic_store_n(&disk->nowait_write_refused, true, __ATOMIC_RELAXED);
 	return result == -EOPNOTSUPP ? -EAGAIN : result;
 }
 
