@@ -256,7 +256,8 @@ static uint64_t now_ns(void)
 /* The mean time between frames, per frame, smoothed over the last few wake-ups. */
 static void note_arrivals(struct target_loop *loop, unsigned got)
 {
-	if (got == 0)
+	/* Without --coalesce nobody reads the estimate: no clock read per wake-up. */
+	if (got == 0 || loop->hold_ns == 0)
 		return;
 	uint64_t now = now_ns();
 	uint64_t per_frame = (now - loop->last_arrival_ns) / got;
