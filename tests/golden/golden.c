@@ -106,14 +106,19 @@ bool golden_settings_parse(const char *text, struct golden_settings *s, char *er
 	return true;
 }
 
+void golden_sectors_text(const struct golden_settings *s, char *out, size_t out_len)
+{
+	if (s->sectors == 0)
+		snprintf(out, out_len, "identify");
+	else
+		snprintf(out, out_len, "%llu", (unsigned long long)s->sectors);
+}
+
 void golden_settings_format(const struct golden_settings *s, char *out, size_t out_len)
 {
 	char mac[18], sectors[24];
 	aoe_mac_format(s->mac, mac);
-	if (s->sectors == 0)
-		snprintf(sectors, sizeof(sectors), "identify");
-	else
-		snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)s->sectors);
+	golden_sectors_text(s, sectors, sizeof(sectors));
 	snprintf(out, out_len, "mode=%s shelf=%u slot=%u sectors=%s mtu=%u ro=%d disk=%s mac=%s host=%s",
 		 s->mode == GOLDEN_VBLADE ? "vblade" : "exact", s->shelf, s->slot, sectors, s->mtu,
 		 s->read_only ? 1 : 0, s->disk == GOLDEN_DISK_ZERO ? "zero" : "pattern", mac, s->host);

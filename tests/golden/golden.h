@@ -52,6 +52,8 @@ void golden_settings_default(struct golden_settings *s);
  */
 bool golden_settings_parse(const char *text, struct golden_settings *s, char *err, size_t err_len);
 
+/* The row's sectors setting as written in INDEX.md: a number, or "identify" (0). */
+void golden_sectors_text(const struct golden_settings *s, char *out, size_t out_len);
 /* The settings as INDEX.md shows them (every key, so a row is self-contained). */
 void golden_settings_format(const struct golden_settings *s, char *out, size_t out_len);
 

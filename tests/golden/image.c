@@ -29,10 +29,7 @@ static bool list_row(void *ctx, const struct golden_settings *s)
 	(void)ctx;
 	char mac[18], sectors[24];
 	aoe_mac_format(s->mac, mac);
-	if (s->sectors == 0)
-		snprintf(sectors, sizeof(sectors), "identify");
-	else
-		snprintf(sectors, sizeof(sectors), "%llu", (unsigned long long)s->sectors);
+	golden_sectors_text(s, sectors, sizeof(sectors));
 	printf("%s %s %u %u %s %u %d %s %s %s\n", s->file, s->mode == GOLDEN_VBLADE ? "vblade" : "exact",
 	       s->shelf, s->slot, sectors, s->mtu, s->read_only ? 1 : 0, mac, s->host,
 	       s->pair_by_tag ? "tag" : "next");
