@@ -98,12 +98,15 @@ static int open_port(struct l2port *port, const char *ifname, const struct l2por
 		setsockopt(port->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	set_buffers(port->fd);
 	/* Without a ring (refused, or no memory for it) the port works as without asking. */
-	if (o->ring_frames > 0 && l2ring_setup(port, o->ring_frames) < 0)
+	bool receives = !(o->flags & L2PORT_SEND_ONLY);
+	if (receives && o->ring_frames > 0 && l2ring_setup(port, o->ring_frames) < 0)
 		port->ring = NULL;
 
+	/* Protocol 0 registers no receive hook: the kernel queues nothing here. */
+	uint16_t protocol = o->protocol ? (uint16_t)o->protocol : AOE_ETHERTYPE;
 	struct sockaddr_ll addr = {
 		.sll_family = AF_PACKET,
-		.sll_protocol = htons(o->protocol ? (uint16_t)o->protocol : AOE_ETHERTYPE),
+		.sll_protocol = receives ? htons(protocol) : 0,
 		.sll_ifindex = port->ifindex,
 	};
 	if (bind(port->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)

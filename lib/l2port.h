@@ -34,6 +34,11 @@ enum l2port_flag {
 	L2PORT_QDISC_BYPASS = 1u << 1,
 	/* Sends never wait for socket buffer: a frame with no room fails at once. */
 	L2PORT_SEND_NOWAIT = 1u << 2,
+	/*
+	 * Only send: the socket is bound with no EtherType, so the kernel hands
+	 * it no frames at all (a switch that reads a port elsewhere sends here).
+	 */
+	L2PORT_SEND_ONLY = 1u << 3,
 };
 
 struct l2port_options {
