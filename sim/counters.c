@@ -26,6 +26,7 @@ static const char *const names[C_COUNT] = {
 	[C_REORDERED] = "reordered",
 	[C_CORRUPTED] = "corrupted",
 	[C_OVERRUN] = "overrun",
+	[C_FASTPATH] = "fastpath",
 };
 
 static const char *const dir_names[2] = { "in", "out" };
@@ -53,6 +54,7 @@ static const struct {
 	{ C_DROP_DOWN, "down" },    { C_DROP_PARTITION, "part" }, { C_DROP_QUEUE, "queue" },
 	{ C_DROP_TX, "tx" },        { C_DUPLICATED, "dup" },    { C_DELAYED, "delayed" },
 	{ C_REORDERED, "reord" },   { C_CORRUPTED, "corrupt" }, { C_OVERRUN, "overrun" },
+	{ C_FASTPATH, "kernel" },
 };
 enum { NCOLUMNS = sizeof(columns) / sizeof(columns[0]) };
 

@@ -32,6 +32,7 @@ enum counter_id {
 	C_REORDERED,
 	C_CORRUPTED,
 	C_OVERRUN,        /* in: frames the kernel dropped before the switch read them */
+	C_FASTPATH,       /* forwarded by the kernel for the switch (also in frames, forwarded) */
 	C_COUNT
 };
 

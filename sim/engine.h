@@ -16,6 +16,7 @@
 
 #include "capture.h"
 #include "counters.h"
+#include "fastpath.h"
 #include "fault.h"
 #include "frameq.h"
 #include "port.h"
@@ -42,6 +43,7 @@ struct engine {
 	struct frameq q;
 	struct qframe *deferred;  /* delivered frames whose bytes a port may still send */
 	struct mac_table macs;
+	struct fastpath fast;
 	struct schedule sched;
 	struct capture *cap;
 	struct sim_counters cnt;
@@ -52,6 +54,7 @@ struct engine_opts {
 	const char *pcap_dir;     /* NULL: no captures */
 	const char *json_path;    /* NULL: no JSON */
 	const char *state_dir;    /* counters.txt and counters.tsv go here (NULL: nowhere) */
+	bool no_fastpath;         /* forward every frame in the switch (fastpath.h) */
 };
 
 /* path.c: the frame pipeline */

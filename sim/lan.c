@@ -209,7 +209,7 @@ static void switch_child(const struct scenario *sc, const struct lan_opts *o, in
 		_exit(1);
 	}
 	struct engine_opts eo = { .pcap_dir = o->pcap_dir, .json_path = o->json_path,
-				  .state_dir = state };
+				  .state_dir = state, .no_fastpath = o->no_fastpath };
 	int rc = engine_main(sc, &eo, ready_fd);
 	fflush(NULL);
 	_exit(rc);

@@ -27,6 +27,7 @@ struct lan_opts {
 	const char *pcap_dir;     /* captures (NULL: none) */
 	const char *json_path;    /* JSON counters (NULL: none) */
 	bool direct;              /* two hosts, one veth pair, no switch (benchmark baseline) */
+	bool no_fastpath;         /* the switch forwards every frame itself (fastpath.h) */
 	bool daemon;              /* the switch outlives us (aoe-sim up) */
 };
 

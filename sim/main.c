@@ -33,13 +33,15 @@ static void usage(FILE *out)
 		"  --pcap DIR             capture every port to DIR/HOST.pcap\n"
 		"  --json-counters FILE   write the counters as JSON (at the end and on SIGUSR1)\n"
 		"  --direct               two hosts on one veth pair, no switch (a baseline)\n"
+		"  --no-fastpath          the switch forwards every frame itself, also between\n"
+		"                         fault-free ports (which the kernel forwards otherwise)\n"
 		"  --keep                 (run) keep the temporary directory {tmp} and the logs\n"
 		"Scenario format and examples: docs/sim.md.  Must run as root.\n");
 }
 
 struct cli {
 	const char *name, *pcap, *json;
-	bool keep, direct, has_seed;
+	bool keep, direct, has_seed, no_fastpath;
 	uint64_t seed;
 };
 
@@ -49,7 +51,8 @@ static int parse_options(int argc, char **argv, struct cli *c, const char **scen
 		{ "name", required_argument, NULL, 'n' },  { "seed", required_argument, NULL, 's' },
 		{ "pcap", required_argument, NULL, 'p' },  { "json-counters", required_argument, NULL, 'j' },
 		{ "keep", no_argument, NULL, 'k' },        { "direct", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 },
+		{ "no-fastpath", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	memset(c, 0, sizeof(*c));
 	int opt;
@@ -61,6 +64,7 @@ static int parse_options(int argc, char **argv, struct cli *c, const char **scen
 		case 'j': c->json = optarg; break;
 		case 'k': c->keep = true; break;
 		case 'd': c->direct = true; break;
+		case 'F': c->no_fastpath = true; break;
 		case 's':
 			if (!parse_u64(optarg, &c->seed)) {
 				sim_err("--seed needs a number");
@@ -118,11 +122,11 @@ static int cmd_run_or_up(int argc, char **argv, bool run)
 	int rc;
 	if (run) {
 		struct run_opts o = { .pcap_dir = c.pcap, .json_path = c.json, .keep = c.keep,
-				      .direct = c.direct };
+				      .direct = c.direct, .no_fastpath = c.no_fastpath };
 		rc = runner_run(sc, &o);
 	} else {
 		struct lan_opts o = { .pcap_dir = c.pcap, .json_path = c.json, .direct = c.direct,
-				      .daemon = true };
+				      .no_fastpath = c.no_fastpath, .daemon = true };
 		pid_t pid;
 		if (c.pcap && ensure_dir(c.pcap) < 0) {
 			sim_err("cannot create %s: %s", c.pcap, strerror(errno));

@@ -59,28 +59,53 @@ static void slurp(int fd, char *out, size_t cap)
 			*p = ' ';
 }
 
-int run_argv(const char *const argv[])
+/*
+ * The child's standard input: input (at most a pipe's buffer, written before
+ * we read its output, so neither side can wait for the other) or /dev/null.
+ */
+static int input_fd(const char *input)
+{
+	if (!input)
+		return open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	int rc = write_all(fds[1], input, strlen(input));
+	close(fds[1]);
+	if (rc < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	return fds[0];
+}
+
+int run_argv_input(const char *const argv[], const char *input)
 {
 	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	int in = input_fd(input);
+	if (in < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+		sim_err("cannot run %s: %s", argv[0], strerror(errno));
+		if (in >= 0)
+			close(in);
 		return -1;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
+		close(in);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		sim_err("fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
+		dup2(in, 0);
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	close(in);
 	close(pipefd[1]);
 	char output[OUTPUT_MAX];
 	slurp(pipefd[0], output, sizeof(output));
@@ -94,6 +119,11 @@ int run_argv(const char *const argv[])
 	join_argv(argv, cmd, sizeof(cmd));
 	sim_err("'%s' failed: %s", cmd, output[0] ? output : "(no message)");
 	return -1;
+}
+
+int run_argv(const char *const argv[])
+{
+	return run_argv_input(argv, NULL);
 }
 
 int run_ip(const char *first, ...)
@@ -183,6 +213,18 @@ static void come_back(int home)
 		abort();
 	}
 	close(home);
+}
+
+int netns_socket(const char *ns, int domain, int type, int protocol)
+{
+	int home = visit(ns);
+	if (home < 0)
+		return -1;
+	int fd = socket(domain, type, protocol);
+	int saved = errno;
+	come_back(home);
+	errno = saved;
+	return fd;
 }
 
 bool netns_iface_running(const char *ns, const char *ifname)

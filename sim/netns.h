@@ -14,6 +14,8 @@
 
 /* Run a program (searched in PATH) quietly; on failure print its output. 0 or -1. */
 int run_argv(const char *const argv[]);
+/* The same with input (a few KiB at most) on its standard input. */
+int run_argv_input(const char *const argv[], const char *input);
 /* run_argv("ip", args..., NULL). */
 int run_ip(const char *first, ...) __attribute__((sentinel));
 
@@ -24,6 +26,8 @@ int netns_delete(const char *ns);
 /* Enter ns for good (the switch process). */
 int netns_enter(const char *ns);
 
+/* A socket of ns (it stays in ns wherever it is used), or -1 with errno. */
+int netns_socket(const char *ns, int domain, int type, int protocol);
 /* Whether ifname in ns is up with carrier (IFF_RUNNING: its queue is live). */
 bool netns_iface_running(const char *ns, const char *ifname);
 /* Write a sysctl under /proc/sys as seen from inside ns. */

@@ -67,8 +67,10 @@ static void forward(struct engine *e, int in_port, uint8_t *frame, size_t len)
 	bool learned;
 	enum switch_result r =
 		switch_decide(&e->macs, in_port, frame, len, e->nports, out, &count, &learned);
-	if (learned)
+	if (learned) {
 		e->cnt.sw.learned++;
+		fastpath_learned(&e->fast, e->sc, frame + 6, in_port);
+	}
 	if (r == SWITCH_FILTER)
 		e->cnt.sw.filtered++;
 	else if (r == SWITCH_FLOOD)

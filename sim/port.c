@@ -30,7 +30,7 @@ void rx_batch_free(struct rx_batch *rx)
 	}
 }
 
-int port_open(struct sim_port *port, const char *ifname)
+int port_open(struct sim_port *port, const char *ifname, const char *send_ifname)
 {
 	/*
 	 * A switch sees frames for every host (KEEP_OTHERHOST) of every kind; a
@@ -49,14 +49,27 @@ int port_open(struct sim_port *port, const char *ifname)
 		return -1;
 	}
 	port->open = true;
+	if (!send_ifname)
+		return 0;
+	const struct l2port_options send_only = {
+		.flags = L2PORT_QDISC_BYPASS | L2PORT_SEND_NOWAIT | L2PORT_SEND_ONLY,
+	};
+	if (l2port_open_opts(&port->out, send_ifname, &send_only, err, sizeof(err)) < 0) {
+		sim_err("%s", err);
+		port_close(port);
+		return -1;
+	}
+	port->split = true;
 	return 0;
 }
 
 void port_close(struct sim_port *port)
 {
+	if (port->split)
+		l2port_close(&port->out);
 	if (port->open)
 		l2port_close(&port->l2);
-	port->open = false;
+	port->open = port->split = false;
 }
 
 int port_recv(struct sim_port *port, struct rx_batch *rx)
@@ -71,9 +84,10 @@ int port_recv(struct sim_port *port, struct rx_batch *rx)
 unsigned port_flush(struct sim_port *port, bool ok[PORT_BATCH])
 {
 	unsigned count = port->ntx, done = 0;
+	struct l2port *l2 = port->split ? &port->out : &port->l2;
 	port->ntx = 0;
 	while (done < count) {
-		int sent = l2port_send(&port->l2, &port->tx[done], count - done);
+		int sent = l2port_send(l2, &port->tx[done], count - done);
 		if (sent <= 0) {
 			/* This frame cannot go; count it lost and try the rest. */
 			ok[done++] = false;

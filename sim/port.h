@@ -23,8 +23,10 @@ enum {
 };
 
 struct sim_port {
-	struct l2port l2;
+	struct l2port l2;                   /* receives (and sends, unless split) */
+	struct l2port out;                  /* split: sends on the host's link */
 	bool open;
+	bool split;                         /* read elsewhere than sent (kernel fast path) */
 	unsigned ntx;                       /* frames queued for the next flush */
 	struct l2frame tx[PORT_BATCH];
 };
@@ -42,8 +44,11 @@ struct rx_batch {
 int rx_batch_init(struct rx_batch *rx);
 void rx_batch_free(struct rx_batch *rx);
 
-/* Open a port on ifname in the current network namespace; -1 with a message. */
-int port_open(struct sim_port *port, const char *ifname);
+/*
+ * Open a port on ifname in the current network namespace; -1 with a message.
+ * With send_ifname, frames are read from ifname and sent on send_ifname.
+ */
+int port_open(struct sim_port *port, const char *ifname, const char *send_ifname);
 void port_close(struct sim_port *port);
 
 /* Receive up to PORT_BATCH waiting frames into rx->frames; 0 if none, -1 on error. */

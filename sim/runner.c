@@ -320,7 +320,7 @@ int runner_run(struct scenario *sc, const struct run_opts *o)
 		return 1;
 	}
 	struct lan_opts lo = { .pcap_dir = o->pcap_dir, .json_path = o->json_path,
-			       .direct = o->direct };
+			       .direct = o->direct, .no_fastpath = o->no_fastpath };
 	if (lan_up(sc, &lo, &r.switch_pid) < 0) {
 		finish(&r, 1);
 		return 1;

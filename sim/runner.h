@@ -15,6 +15,7 @@ struct run_opts {
 	const char *json_path;
 	bool keep;                /* keep the temporary directory */
 	bool direct;              /* no switch: one veth pair (benchmark baseline) */
+	bool no_fastpath;         /* the switch forwards every frame itself */
 };
 
 /* Exit status: 0 all passed, 1 something failed, 130/143 interrupted. */

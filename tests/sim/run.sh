@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tests/sim/run.sh - aoe-sim's tests: each fault checked by counting frames in
-# the captures, the switch's forwarding, repeatability of a seed, the CLI, and
-# cleanup after failures and Ctrl-C.  Then every scenario in sim/scenarios.
+# the captures, the switch's forwarding, the kernel's fast path, repeatability
+# of a seed, the CLI, and cleanup after failures and Ctrl-C.  Then every
+# scenario in sim/scenarios.
 #
 #   bash tests/sim/run.sh [FILTER]     (as root, from anywhere; FILTER: substring of test names)
+#   SIM_KEEP=1 bash tests/sim/run.sh   keeps the work directory (the logs of every run)
 #
 # Prints "ok N - name" / "not ok N - name" lines and ends with "N passed, M failed".
 # A frame generator (tests/sim/frames.py, standard library only) sends numbered
@@ -27,7 +29,7 @@ cleanup() {
 	for d in /run/aoe-sim/"$PREFIX"*; do
 		[[ -d "$d" ]] && "$SIM" down "$(basename "$d")" >/dev/null 2>&1
 	done
-	rm -rf "$WORK" /tmp/aoe-sim."$PREFIX"*   # the runs meant to fail keep their {tmp}
+	[[ -n ${SIM_KEEP:-} ]] && echo "kept $WORK" || rm -rf "$WORK" /tmp/aoe-sim."$PREFIX"*   # the runs meant to fail keep their {tmp}
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -154,6 +156,79 @@ host b
 host c
 run b: /usr/bin/python3 tests/sim/frames.py send --dst ff:ff:ff:ff:ff:ff --count 1
 run a: $SEND --count 500 --pps 20000" --count 500
+
+# The kernel's fast path (no captures here: with them the switch sees every
+# frame).  b announces itself, a sends it 2000 frames of three sizes; b checks
+# every frame it got, the scenario's expects check who forwarded them.
+# fast_test NAME TEXT AOE-SIM-OPTIONS...: passes when aoe-sim run does.
+fast_test() {
+	local name=$1 text=$2 id
+	shift 2
+	wanted "$name" || return 0
+	id=fast$((++FAST_N))
+	mkdir -p "$WORK/$id"
+	printf '%s\n' "$text" >"$WORK/$id.sim"
+	"$SIM" run "$WORK/$id.sim" --name "$PREFIX$id" --json-counters "$WORK/$id/counters.json" \
+		"$@" >"$WORK/$id.log" 2>&1
+	report "$name" $? "$(grep -E 'received|FAIL|kernel forwarded' "$WORK/$id.log" | tr '\n' ' ')"
+}
+FAST_N=0
+RECV="/usr/bin/python3 tests/sim/frames.py recv --count 2000 --timeout 20"
+fast_lan() { # fast_lan [HOST-B-OPTIONS]
+	echo "host a
+host b $*
+host c
+run b bg ready as=recv: $RECV
+run b: /usr/bin/python3 tests/sim/frames.py send --dst ff:ff:ff:ff:ff:ff --count 1
+sleep 200ms
+run a: $SEND --count 2000 --pps 20000 --size 60,300,1500
+wait recv
+expect recv exit 0
+expect recv output 2000 intact, 0 damaged, in order
+expect counter b out forwarded == 2000
+expect counter c out frames == 1"
+}
+
+fast_test "fast path: unicast between fault-free hosts forwarded by the kernel, intact, counted" \
+	"lan x seed 30
+$(fast_lan)
+expect counter a in fastpath == 2000
+expect counter b out fastpath == 2000"
+
+fast_test "fast path: a host with a fault (delay) is served by the switch" "lan x seed 31
+$(fast_lan)
+link b out delay 1ms
+expect counter a in fastpath == 0
+expect counter b out fastpath == 0
+expect counter b out delayed == 2000"
+
+fast_test "fast path: hosts of different MTUs are served by the switch" "lan x mtu 9000 seed 32
+$(fast_lan mtu 1500)
+expect counter a in fastpath == 0
+expect counter b out fastpath == 0"
+
+# The fast path skips the MTU check a veth makes on delivery, so it follows
+# each host's MTU: after b lowers its own, a's 4000-byte frames must go the
+# switch's way (where b's veth drops them) and only the 1000-byte ones fast.
+fast_test "fast path: a host that lowers its MTU at run time gets no longer frames" "lan x mtu 9000 seed 34
+host a
+host b
+host c
+run b bg ready as=recv: /usr/bin/python3 tests/sim/frames.py recv --count 100 --timeout 20
+run b: ip link set dev eth0 mtu 1500
+run b: /usr/bin/python3 tests/sim/frames.py send --dst ff:ff:ff:ff:ff:ff --count 1
+sleep 200ms
+run a: $SEND --count 200 --pps 20000 --size 1000,4000
+wait recv
+expect recv exit 0
+expect recv output 100 intact, 0 damaged, in order
+expect counter a in fastpath == 100
+expect counter b out fastpath == 100"
+
+fast_test "fast path off (--no-fastpath): the switch forwards everything" "lan x seed 33
+$(fast_lan)
+expect counter a in fastpath == 0
+expect counter b out fastpath == 0" --no-fastpath
 
 # The same seed replays the same faults; another seed does not.
 if wanted "seeded"; then
