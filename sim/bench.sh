@@ -6,8 +6,8 @@
 #
 #   sim/bench.sh [--size 256M] [--mtu "1500 9000"] [--runs 3] [--pcap] [--compare BIN]
 #
-# With bin/aoe-target and bin/aoe-initiator: an AoE read of SIZE from a sparse
-# disk image to /dev/null.  Without them: raw frames from tests/sim/frames.py
+# With bin/aoe-target and bin/aoe-initiator: an AoE read of SIZE from an
+# image allocated on tmpfs to /dev/null.  Without them: raw frames from tests/sim/frames.py
 # (which measures Python more than the switch).  Columns: direct (one veth
 # pair), switch (as aoe-sim runs by default: the kernel forwards between
 # fault-free ports), user (--no-fastpath: the switch forwards every frame

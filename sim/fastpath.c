@@ -16,7 +16,6 @@
 #include "netns.h"
 #include "util.h"
 
-
 struct ifstat {
 	uint64_t rx_bytes, rx_packets;
 };
