@@ -56,6 +56,8 @@ struct bench {
 	enum mode mode;
 	double duration;
 	double rate;            /* requests per second offered; 0 = closed loop */
+	unsigned burst;         /* offers come this many at a time (rate / burst times a second) */
+	unsigned burst_left;    /* offers still due in the current burst */
 	double timeout;
 	bool json;
 	bool verify;            /* writes carry a pattern of their LBA; reads check it */
@@ -300,6 +302,25 @@ static void receive_replies(struct bench *b, double wake_at)
 	done_with(b);
 }
 
+/*
+ * Whether an offer is due now.  Offers come in bursts of b->burst (1: evenly
+ * spaced), as an initiator sends the frames of one block request back to back.
+ */
+static bool take_offer(struct bench *b, double now, double *next_offer)
+{
+	if (b->burst_left == 0) {
+		if (now < *next_offer)
+			return false;
+		/* A full window defers offers; do not let them pile up into a bigger burst. */
+		if (*next_offer < now - 0.001)
+			*next_offer = now - 0.001;
+		*next_offer += (double)b->burst / b->rate;
+		b->burst_left = b->burst;
+	}
+	b->burst_left--;
+	return true;
+}
+
 /* Queue new requests and retransmissions; send them with one call. */
 static void send_requests(struct bench *b, double now, double *next_offer, bool offering)
 {
@@ -313,14 +334,8 @@ static void send_requests(struct bench *b, double now, double *next_offer, bool 
 			b->retransmits++;
 			s->tries++;
 		} else {
-			if (!offering || (b->rate > 0 && now < *next_offer))
+			if (!offering || (b->rate > 0 && !take_offer(b, now, next_offer)))
 				continue;
-			if (b->rate > 0) {
-				/* A full window defers offers; do not let them pile up into a burst. */
-				if (*next_offer < now - 0.001)
-					*next_offer = now - 0.001;
-				*next_offer += 1.0 / b->rate;
-			}
 			s->busy = true;
 			s->tries = 0;
 			s->lba = choose_lba(b);
@@ -460,10 +475,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: aoe-bench -i IFACE [-m seqread|randread|seqwrite] [-q INFLIGHT] [-n SECTORS]\n"
 		"                 [-d SECONDS] [-r RATE] [-T TIMEOUT_MS] [-S SPAN_SECTORS] [--verify]\n"
-		"                 [--no-ring] [--spin USEC] [--json] eS.L\n"
+		"                 [--no-ring] [--spin USEC] [--burst N] [--json] eS.L\n"
 		"--verify: writes carry a pattern made of their LBA, reads check it (mismatches\n"
 		"count as errors); write the span first, then read it.  -S: address only\n"
-		"the first SPAN_SECTORS sectors.\n");
+		"the first SPAN_SECTORS sectors.  --burst: with -r, offer N requests at a\n"
+		"time (RATE/N times a second) instead of evenly spaced ones.\n");
 }
 
 static bool parse_target(const char *name, struct bench *b)
@@ -483,6 +499,7 @@ static bool parse_args(int argc, char **argv, struct bench *b, const char **ifna
 					       { "verify", no_argument, NULL, 'V' },
 					       { "no-ring", no_argument, NULL, 'R' },
 					       { "spin", required_argument, NULL, 'P' },
+					       { "burst", required_argument, NULL, 'B' },
 					       { NULL, 0, NULL, 0 } };
 	int opt;
 	while ((opt = getopt_long(argc, argv, "i:m:q:n:d:r:T:S:j", longs, NULL)) != -1) {
@@ -502,16 +519,19 @@ static bool parse_args(int argc, char **argv, struct bench *b, const char **ifna
 		case 'V': b->verify = true; break;
 		case 'R': b->no_ring = true; break;
 		case 'P': b->spin = atof(optarg) / 1e6; break;
+		case 'B': b->burst = (unsigned)atoi(optarg); break;
 		default: return false;
 		}
 	}
 	return *ifname && optind == argc - 1 && parse_target(argv[optind], b) && b->inflight >= 1 &&
-	       b->inflight <= SLOTS_MAX && b->duration > 0;
+	       b->inflight <= SLOTS_MAX && b->duration > 0 && b->burst >= 1 &&
+	       b->burst <= b->inflight;
 }
 
 int main(int argc, char **argv)
 {
-	static struct bench b = { .inflight = 16, .duration = 5, .timeout = 0.2, .rng = 0x9e3779b97f4a7c15ULL };
+	static struct bench b = { .inflight = 16, .duration = 5, .timeout = 0.2, .burst = 1,
+				  .rng = 0x9e3779b97f4a7c15ULL };
 	const char *ifname = NULL;
 	if (!parse_args(argc, argv, &b, &ifname)) {
 		usage();

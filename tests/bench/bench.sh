@@ -25,6 +25,8 @@
 #   BENCH_SECONDS=S      seconds per run (default 3; QUICK 0.3)
 #   BENCH_ROUNDS=N       A B pairs per case (default 2)
 #   BENCH_MTUS="1500 9000"  BENCH_DEPTHS="1 16 64"  BENCH_MODES="seqread randread seqwrite"
+#                        (BENCH_MODES= : no closed-loop rows, only the fixed loads)
+#   BENCH_FIXED_MODES="seqread seqwrite"  the fixed-load rows (QUICK: seqread)
 #   BENCH_DISK=0         skip the real-disk durable-write case
 #   BENCH_INITIATOR=0    skip the aoe-initiator whole-read case
 #   BENCH_TARGET_ARGS=.. extra options for aoe-target (A); BENCH_A_ENV="VAR=value ..." its environment
@@ -65,7 +67,7 @@ fi
 ROUNDS=${BENCH_ROUNDS:-2}
 MTUS=${BENCH_MTUS:-"1500 9000"}
 DEPTHS=${BENCH_DEPTHS:-"1 16 64"}
-MODES=${BENCH_MODES:-"seqread randread seqwrite"}
+MODES=${BENCH_MODES-"seqread randread seqwrite"}
 DISK=${BENCH_DISK:-1}
 WITH_INITIATOR=${BENCH_INITIATOR:-1}
 DISK_DIR=${BENCH_DISK_DIR:-/var/tmp}
