@@ -38,6 +38,19 @@ bool fastpath_pair_eligible(const struct scenario *sc, int from, int to)
 	       sc->hosts[from].mtu == sc->hosts[to].mtu;
 }
 
+void fastpath_describe(const struct scenario *sc, FILE *out)
+{
+	bool any = false;
+	fputs("# fast path (the kernel forwards; not with --pcap or --no-fastpath):", out);
+	for (int a = 0; a < sc->nhosts; a++)
+		for (int b = a + 1; b < sc->nhosts; b++)
+			if (fastpath_pair_eligible(sc, a, b)) {
+				fprintf(out, " %s-%s", sc->hosts[a].name, sc->hosts[b].name);
+				any = true;
+			}
+	fputs(any ? "\n" : " none (faults, partitions or different MTUs everywhere)\n", out);
+}
+
 void fastpath_reader_ifnames(int port, char *near, char *far, size_t cap)
 {
 	snprintf(near, cap, "p%d-slow", port);

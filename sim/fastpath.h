@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "counters.h"
 #include "scenario.h"
@@ -51,6 +52,12 @@ struct fastpath {
 bool fastpath_port_eligible(const struct scenario *sc, int port);
 /* Whether frames from one port to another may skip the switch (same MTU, both eligible). */
 bool fastpath_pair_eligible(const struct scenario *sc, int from, int to);
+
+/*
+ * A comment line for `aoe-sim check`: which hosts the kernel would forward
+ * between (when nothing is captured and --no-fastpath is not given).
+ */
+void fastpath_describe(const struct scenario *sc, FILE *out);
 
 /* The names of the veth pair a fast port is read through. */
 void fastpath_reader_ifnames(int port, char *near, char *far, size_t cap);

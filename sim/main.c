@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fastpath.h"
 #include "lan.h"
 #include "netns.h"
 #include "runner.h"
@@ -269,6 +270,7 @@ static int cmd_check(int argc, char **argv)
 	if (!sc)
 		return 2;
 	scenario_print(sc);
+	fastpath_describe(sc, stdout);
 	scenario_free(sc);
 	return 0;
 }
