@@ -59,53 +59,28 @@ static void slurp(int fd, char *out, size_t cap)
 			*p = ' ';
 }
 
-/*
- * The child's standard input: input (at most a pipe's buffer, written before
- * we read its output, so neither side can wait for the other) or /dev/null.
- */
-static int input_fd(const char *input)
-{
-	if (!input)
-		return open("/dev/null", O_RDONLY | O_CLOEXEC);
-	int fds[2];
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	int rc = write_all(fds[1], input, strlen(input));
-	close(fds[1]);
-	if (rc < 0) {
-		close(fds[0]);
-		return -1;
-	}
-	return fds[0];
-}
-
-int run_argv_input(const char *const argv[], const char *input)
+int run_argv(const char *const argv[])
 {
 	int pipefd[2];
-	int in = input_fd(input);
-	if (in < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		sim_err("cannot run %s: %s", argv[0], strerror(errno));
-		if (in >= 0)
-			close(in);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		close(in);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		sim_err("fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
-		dup2(in, 0);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0)
+			dup2(devnull, 0);
 		dup2(pipefd[1], 1);
 		dup2(pipefd[1], 2);
 		execvp(argv[0], (char *const *)argv);
 		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	close(in);
 	close(pipefd[1]);
 	char output[OUTPUT_MAX];
 	slurp(pipefd[0], output, sizeof(output));
@@ -119,11 +94,6 @@ int run_argv_input(const char *const argv[], const char *input)
 	join_argv(argv, cmd, sizeof(cmd));
 	sim_err("'%s' failed: %s", cmd, output[0] ? output : "(no message)");
 	return -1;
-}
-
-int run_argv(const char *const argv[])
-{
-	return run_argv_input(argv, NULL);
 }
 
 int run_ip(const char *first, ...)
@@ -229,12 +199,8 @@ int netns_socket(const char *ns, int domain, int type, int protocol)
 
 bool netns_iface_running(const char *ns, const char *ifname)
 {
-	int home = visit(ns);
-	if (home < 0)
-		return false;
 	/* An AF_PACKET socket answers interface ioctls without needing IPv4. */
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	come_back(home);
+	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
 	struct ifreq ifr;

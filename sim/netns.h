@@ -14,8 +14,6 @@
 
 /* Run a program (searched in PATH) quietly; on failure print its output. 0 or -1. */
 int run_argv(const char *const argv[]);
-/* The same with input (a few KiB at most) on its standard input. */
-int run_argv_input(const char *const argv[], const char *input);
 /* run_argv("ip", args..., NULL). */
 int run_ip(const char *first, ...) __attribute__((sentinel));
 
