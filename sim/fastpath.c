@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "fastbpf.h"
-#include "hostmtu.h"
+#include "hostlink.h"
 #include "lan.h"
 #include "netns.h"
 #include "util.h"
@@ -98,10 +98,9 @@ static int setup_port(struct fastpath *fp, const struct scenario *sc, int port, 
 	}
 	char ns[64];
 	lan_ns_name(sc->name, sc->hosts[port].name, ns, sizeof(ns));
-	fp->watch_fd[port] = hostmtu_watch(ns);
-	fp->mtu_now[port] = hostmtu_read(ns, "eth0");
-	if (fp->watch_fd[port] < 0 || !fp->mtu_now[port]) {
-		snprintf(err, err_len, "cannot follow the MTU of eth0 in %s: %s", ns, strerror(errno));
+	fp->watch_fd[port] = hostlink_watch(ns);
+	if (fp->watch_fd[port] < 0 || !hostlink_read(ns, "eth0", &fp->now[port])) {
+		snprintf(err, err_len, "cannot follow eth0 in %s: %s", ns, strerror(errno));
 		return -1;
 	}
 	fp->prog_fd[port] = fastbpf_prog_load(fp->map_fd, fp->count_fd, own, sc->hosts[port].mtu,
@@ -249,12 +248,25 @@ static void set_entry(struct fastpath *fp, const struct scenario *sc, int h, boo
 	}
 	lan_switch_ifname(h, host_if, sizeof(host_if));
 	struct fast_dest dest = { .ifindex = ifindex_of(host_if), .mtu = sc->hosts[h].mtu,
-				  .mtu_now = fp->mtu_now[h], .slot = (uint32_t)h };
+				  .mtu_now = fp->now[h].mtu, .slot = (uint32_t)h };
 	if (!dest.ifindex || fastbpf_map_set(fp->map_fd, &key, &dest) < 0) {
 		sim_err("cannot let the kernel forward to %s (%s): the switch forwards its frames",
 			sc->hosts[h].name, strerror(errno));
 		fp->installed[h] = false;
 	}
+}
+
+/*
+ * Whether frames for host h should go straight to it: its address learned on
+ * its own port, and still its interface's (a host that takes another address
+ * would be handed frames no longer for it).  changed: its MTU changed.
+ */
+static void refresh(struct fastpath *fp, const struct scenario *sc, int h, bool changed)
+{
+	bool want = fp->at_home[h] && fp->port_on[h] &&
+		    memcmp(fp->now[h].mac, sc->hosts[h].mac, 6) == 0;
+	if (want != fp->installed[h] || (want && changed))
+		set_entry(fp, sc, h, want);
 }
 
 void fastpath_learned(struct fastpath *fp, const struct scenario *sc, const uint8_t mac[6],
@@ -266,9 +278,8 @@ void fastpath_learned(struct fastpath *fp, const struct scenario *sc, const uint
 		if (memcmp(sc->hosts[h].mac, mac, 6) != 0)
 			continue;
 		/* Moved away from its own port (someone else sends with it): the switch decides again. */
-		bool want = h == port && fp->port_on[h];
-		if (want != fp->installed[h])
-			set_entry(fp, sc, h, want);
+		fp->at_home[h] = h == port;
+		refresh(fp, sc, h, false);
 	}
 }
 
@@ -286,19 +297,16 @@ void fastpath_watch(struct fastpath *fp, const struct scenario *sc)
 	for (int h = 0; h < sc->nhosts; h++) {
 		if (fp->watch_fd[h] < 0)
 			continue;
-		unsigned mtu = fp->mtu_now[h];
-		int rc = hostmtu_changes(fp->watch_fd[h], "eth0", &mtu);
-		if (rc < 0) {
+		struct hostlink link = fp->now[h];
+		if (hostlink_changes(fp->watch_fd[h], "eth0", &link) < 0) {
 			/* Reports lost (or worse): ask directly. */
 			char ns[64];
 			lan_ns_name(sc->name, sc->hosts[h].name, ns, sizeof(ns));
-			mtu = hostmtu_read(ns, "eth0");
+			hostlink_read(ns, "eth0", &link);
 		}
-		if (mtu && mtu != fp->mtu_now[h]) {
-			fp->mtu_now[h] = mtu;
-			if (fp->installed[h])
-				set_entry(fp, sc, h, true);
-		}
+		bool mtu_changed = link.mtu != fp->now[h].mtu;
+		fp->now[h] = link;
+		refresh(fp, sc, h, mtu_changed);
 	}
 }
 

@@ -12,7 +12,8 @@
  * (bpf_redirect_peer: no second queue, no copy).  That skips the MTU check a
  * veth makes on delivery, so the program makes it: the map holds each host's
  * MTU as it is now, which the switch follows through a netlink socket in the
- * host's namespace (hostmtu.h).  The switch fills the map as it learns a
+ * host's namespace (hostlink.h); a host whose interface takes another
+ * address leaves the map, as the veth would no longer deliver to it.  The switch fills the map as it learns a
  * host's address on that host's port, and the map counts the frames the
  * programs forwarded.
  *
@@ -32,6 +33,7 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "hostlink.h"
 #include "scenario.h"
 
 struct fastpath {
@@ -40,8 +42,9 @@ struct fastpath {
 	int count_fd;                  /* frames forwarded to each host (slot = host index) */
 	int prog_fd[SIM_MAX_HOSTS];    /* -1: this port is read directly */
 	int link_fd[SIM_MAX_HOSTS];
-	int watch_fd[SIM_MAX_HOSTS];   /* netlink socket in the host's namespace (hostmtu.h) */
-	unsigned mtu_now[SIM_MAX_HOSTS];
+	int watch_fd[SIM_MAX_HOSTS];   /* netlink socket in the host's namespace (hostlink.h) */
+	struct hostlink now[SIM_MAX_HOSTS]; /* the host's eth0 as it is now */
+	bool at_home[SIM_MAX_HOSTS];   /* its address last learned on its own port */
 	bool port_on[SIM_MAX_HOSTS];   /* this port is read through its veth pair */
 	bool installed[SIM_MAX_HOSTS]; /* host h's address is in the map */
 	/* Interface counters at set-up: the host port's and its reader's rx. */

@@ -225,6 +225,23 @@ expect recv output 100 intact, 0 damaged, in order
 expect counter a in fastpath == 100
 expect counter b out fastpath == 100"
 
+# Nor may it hand a host frames for an address it gave up: after b takes
+# another MAC, a's frames to the old one go the switch's way (to b's veth,
+# which passes them up as for another host).
+fast_test "fast path: a host that changes its MAC leaves it" "lan x seed 35
+host a
+host b
+host c
+run b: /usr/bin/python3 tests/sim/frames.py send --dst ff:ff:ff:ff:ff:ff --count 1
+sleep 200ms
+run a: $SEND --count 100 --pps 20000
+run b: ip link set dev eth0 address 02:ae:00:00:00:99
+sleep 200ms
+run a: $SEND --count 100 --pps 20000
+expect counter a in fastpath == 100
+expect counter b out fastpath == 100
+expect counter b out forwarded == 200"
+
 fast_test "fast path off (--no-fastpath): the switch forwards everything" "lan x seed 33
 $(fast_lan)
 expect counter a in fastpath == 0

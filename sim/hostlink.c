@@ -1,13 +1,12 @@
 /*
- * hostmtu.c - MTUs of interfaces in other namespaces (hostmtu.h).
+ * hostlink.c - interfaces in other namespaces (hostlink.h).
  */
-#include "hostmtu.h"
+#include "hostlink.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,7 +15,7 @@
 
 #include "netns.h"
 
-int hostmtu_watch(const char *ns)
+int hostlink_watch(const char *ns)
 {
 	int fd = netns_socket(ns, AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
@@ -31,39 +30,49 @@ int hostmtu_watch(const char *ns)
 	return fd;
 }
 
-unsigned hostmtu_read(const char *ns, const char *ifname)
+bool hostlink_read(const char *ns, const char *ifname, struct hostlink *link)
 {
 	/* An AF_PACKET socket answers interface ioctls without needing IPv4. */
 	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return 0;
+		return false;
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	unsigned mtu = ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0 ? (unsigned)ifr.ifr_mtu : 0;
+	bool ok = ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0;
+	if (ok)
+		link->mtu = (unsigned)ifr.ifr_mtu;
+	ok = ok && ioctl(fd, SIOCGIFHWADDR, &ifr) == 0;
+	if (ok)
+		memcpy(link->mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
-	return mtu;
+	return ok;
 }
 
-/* The MTU in one RTM_NEWLINK message about ifname, or 0. */
-static unsigned link_mtu(struct nlmsghdr *msg, const char *ifname)
+/* One RTM_NEWLINK message about ifname into *link; false if it is about something else. */
+static bool link_report(struct nlmsghdr *msg, const char *ifname, struct hostlink *link)
 {
 	if (msg->nlmsg_type != RTM_NEWLINK || msg->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
-		return 0;
+		return false;
 	struct ifinfomsg *info = NLMSG_DATA(msg);
 	int left = (int)IFLA_PAYLOAD(msg);
 	const char *name = NULL;
-	unsigned mtu = 0;
+	struct hostlink seen = *link;
 	for (struct rtattr *a = IFLA_RTA(info); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
 		if (a->rta_type == IFLA_IFNAME)
 			name = RTA_DATA(a);
 		else if (a->rta_type == IFLA_MTU && RTA_PAYLOAD(a) >= sizeof(uint32_t))
-			memcpy(&mtu, RTA_DATA(a), sizeof(uint32_t));
+			memcpy(&seen.mtu, RTA_DATA(a), sizeof(uint32_t));
+		else if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
+			memcpy(seen.mac, RTA_DATA(a), 6);
 	}
-	return name && strncmp(name, ifname, IFNAMSIZ) == 0 ? mtu : 0;
+	if (!name || strncmp(name, ifname, IFNAMSIZ) != 0)
+		return false;
+	*link = seen;
+	return true;
 }
 
-int hostmtu_changes(int fd, const char *ifname, unsigned *mtu)
+int hostlink_changes(int fd, const char *ifname, struct hostlink *link)
 {
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int found = 0;
@@ -72,17 +81,12 @@ int hostmtu_changes(int fd, const char *ifname, unsigned *mtu)
 		if (len < 0) {
 			if (errno == EINTR)
 				continue;
-			/* ENOBUFS: reports were lost; the caller reads the MTU afresh. */
+			/* ENOBUFS: reports were lost; the caller reads the link afresh. */
 			return errno == EAGAIN ? found : -1;
 		}
 		int left = (int)len;
 		for (struct nlmsghdr *msg = (struct nlmsghdr *)buf; NLMSG_OK(msg, left);
-		     msg = NLMSG_NEXT(msg, left)) {
-			unsigned now = link_mtu(msg, ifname);
-			if (now) {
-				*mtu = now;
-				found = 1;
-			}
-		}
+		     msg = NLMSG_NEXT(msg, left))
+			found |= link_report(msg, ifname, link);
 	}
 }
