@@ -32,13 +32,10 @@ int hostlink_watch(const char *ns)
 
 bool hostlink_read(const char *ns, const char *ifname, struct hostlink *link)
 {
-	/* An AF_PACKET socket answers interface ioctls without needing IPv4. */
-	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	int fd = netns_iface_socket(ns, ifname, &ifr);
 	if (fd < 0)
 		return false;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	bool ok = ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0;
 	if (ok)
 		link->mtu = (unsigned)ifr.ifr_mtu;

@@ -197,15 +197,20 @@ int netns_socket(const char *ns, int domain, int type, int protocol)
 	return fd;
 }
 
+int netns_iface_socket(const char *ns, const char *ifname, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	/* An AF_PACKET socket answers interface ioctls without needing IPv4. */
+	return netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
 bool netns_iface_running(const char *ns, const char *ifname)
 {
-	/* An AF_PACKET socket answers interface ioctls without needing IPv4. */
-	int fd = netns_socket(ns, AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	int fd = netns_iface_socket(ns, ifname, &ifr);
 	if (fd < 0)
 		return false;
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	bool running = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_RUNNING);
 	close(fd);
 	return running;

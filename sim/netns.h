@@ -26,6 +26,9 @@ int netns_enter(const char *ns);
 
 /* A socket of ns (it stays in ns wherever it is used), or -1 with errno. */
 int netns_socket(const char *ns, int domain, int type, int protocol);
+/* A socket for interface ioctls in ns, with ifr naming ifname; -1 with errno. */
+struct ifreq;
+int netns_iface_socket(const char *ns, const char *ifname, struct ifreq *ifr);
 /* Whether ifname in ns is up with carrier (IFF_RUNNING: its queue is live). */
 bool netns_iface_running(const char *ns, const char *ifname);
 /* Write a sysctl under /proc/sys as seen from inside ns. */
