@@ -122,8 +122,10 @@ static void print_steps(const struct scenario *sc)
 			continue;
 		}
 		if (st->kind == STEP_WAIT) {
-			printf("wait %s timeout=%gs   # line %d\n", sc->steps[st->wait_for].label,
-			       (double)st->timeout_ns / 1e9, sc->steps[st->wait_for].line);
+			/* '#' starts only whole comment lines: the note goes above. */
+			printf("# waits for line %d\n", sc->steps[st->wait_for].line);
+			printf("wait %s timeout=%gs\n", sc->steps[st->wait_for].label,
+			       (double)st->timeout_ns / 1e9);
 			continue;
 		}
 		printf("run %s%s%s as=%s timeout=%gs: %s\n", sc->hosts[st->host].name,
@@ -141,11 +143,11 @@ static void print_expects(const struct scenario *sc)
 			       e->dir == DIR_IN ? "in" : "out", counter_name(e->counter),
 			       expect_op_str(e->op), (unsigned long long)e->value);
 		else if (e->kind == EXPECT_EXIT)
-			printf("expect %s exit %d   # line %d\n", sc->steps[e->step].label, e->code,
-			       sc->steps[e->step].line);
+			printf("# the step of line %d\nexpect %s exit %d\n", sc->steps[e->step].line,
+			       sc->steps[e->step].label, e->code);
 		else
-			printf("expect %s output %s   # line %d\n", sc->steps[e->step].label, e->text,
-			       sc->steps[e->step].line);
+			printf("# the step of line %d\nexpect %s output %s\n", sc->steps[e->step].line,
+			       sc->steps[e->step].label, e->text);
 	}
 }
 

@@ -347,6 +347,25 @@ if wanted "bad scenario"; then
 	report "bad scenario: file and line in the message" $ok "$msg"
 fi
 
+# `check` prints a scenario in the format it reads: printing what it printed
+# gives the same statements (comments name the lines of the file read, so
+# they differ).
+if wanted "check reads its own output"; then
+	ok=0
+	detail=
+	for f in sim/scenarios/*.sim; do
+		if ! "$SIM" check "$f" >"$WORK/printed.sim" 2>"$WORK/printed.err" ||
+			! "$SIM" check "$WORK/printed.sim" >"$WORK/reprinted.sim" 2>>"$WORK/printed.err" ||
+			! diff <(grep -v '^#' "$WORK/printed.sim") <(grep -v '^#' "$WORK/reprinted.sim") \
+				>>"$WORK/printed.err"; then
+			ok=1
+			detail="$f: $(head -n 3 "$WORK/printed.err")"
+			break
+		fi
+	done
+	report "check reads its own output" $ok "$detail"
+fi
+
 # Every shipped scenario runs and passes its own expectations.
 for f in sim/scenarios/*.sim; do
 	[[ -e "$f" ]] || continue
