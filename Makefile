@@ -7,6 +7,7 @@
 #   make unit       unit tests only
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
+#   make e2e-asan   end-to-end and simulator suites with sanitizer builds of every program
 #   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make conformance  the clause-by-clause suite (TARGET='vblade {shelf} {slot} {iface} {file}' for others)
@@ -48,7 +49,7 @@ LIBSIM      := $(BUILD)/libsim.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e demo asan valgrind deps clean bench vm sim-test
+.PHONY: all unit test e2e e2e-asan demo asan valgrind deps clean bench vm sim-test
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -110,6 +111,7 @@ test: deps
 	bash tests/e2e/initiator.sh
 	E2E_LAN=sim bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
+	$(MAKE) e2e-asan
 	$(MAKE) golden
 	$(MAKE) fuzz-smoke
 	$(MAKE) conformance
@@ -129,6 +131,12 @@ e2e: all
 	E2E_LAN=sim bash tests/e2e/run.sh
 	bash tests/e2e/initiator.sh
 	E2E_LAN=sim bash tests/e2e/initiator.sh
+
+# The suites again with every program built with ASan + UBSan; any report fails it.
+e2e-asan: deps
+	$(MAKE) all $(CONFORMANCE_WIRE)
+	$(MAKE) BUILD=build/asan BIN=build/asan/bin SAN=1 all
+	AOE_WIRE=$(CONFORMANCE_WIRE) bash tests/sanitized.sh
 
 demo: deps
 	$(MAKE) all
