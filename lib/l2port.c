@@ -263,35 +263,61 @@ static int send_one(struct l2port *port, const struct l2frame *frame)
 	}
 }
 
-int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned count)
+/* One sendmmsg of up to L2PORT_BATCH_MAX frames: how many went, or -1 if the first did not. */
+static int send_batch(struct l2port *port, const struct l2frame *frames, unsigned count)
 {
 	if (count == 1)
 		return send_one(port, frames);
+	if (count > L2PORT_BATCH_MAX)
+		count = L2PORT_BATCH_MAX;
 	struct mmsghdr msgs[L2PORT_BATCH_MAX];
 	struct iovec iovs[L2PORT_BATCH_MAX];
-	unsigned sent_total = 0;
-	while (sent_total < count) {
-		unsigned batch = count - sent_total;
-		if (batch > L2PORT_BATCH_MAX)
-			batch = L2PORT_BATCH_MAX;
-		memset(msgs, 0, sizeof(msgs[0]) * batch);
-		for (unsigned i = 0; i < batch; i++) {
-			iovs[i].iov_base = frames[sent_total + i].buf;
-			iovs[i].iov_len = frames[sent_total + i].len;
-			msgs[i].msg_hdr.msg_iov = &iovs[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-		}
-		int sent = sendmmsg(port->fd, msgs, batch, send_flags(port));
-		if (sent < 0) {
-			if (errno == EINTR)
-				continue;
-			return sent_total > 0 ? (int)sent_total : -1;
-		}
-		sent_total += (unsigned)sent;
-		if ((unsigned)sent < batch)
-			break;
+	memset(msgs, 0, sizeof(msgs[0]) * count);
+	for (unsigned i = 0; i < count; i++) {
+		iovs[i].iov_base = frames[i].buf;
+		iovs[i].iov_len = frames[i].len;
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	return (int)sent_total;
+	for (;;) {
+		int sent = sendmmsg(port->fd, msgs, count, send_flags(port));
+		if (sent >= 0 || errno != EINTR)
+			return sent;
+	}
+}
+
+/*
+ * sendmmsg stops at the first frame the kernel refuses (a full queue, a
+ * filter, a frame too long) and reports only how many went before it.
+ * Sending again from there learns why, and skipping that one frame lets the
+ * rest go: one refusal costs one frame, not the rest of the batch.
+ */
+int l2port_send_each(struct l2port *port, const struct l2frame *frames, unsigned count, bool *ok)
+{
+	unsigned next = 0, sent_total = 0;
+	int last_error = 0;
+	while (next < count) {
+		int sent = send_batch(port, frames + next, count - next);
+		if (sent <= 0) {
+			last_error = sent < 0 ? errno : EAGAIN;
+			if (ok)
+				ok[next] = false;
+			next++;
+			continue;
+		}
+		for (int i = 0; ok && i < sent; i++)
+			ok[next + (unsigned)i] = true;
+		next += (unsigned)sent;
+		sent_total += (unsigned)sent;
+	}
+	if (sent_total < count)
+		errno = last_error;
+	return sent_total > 0 || count == 0 ? (int)sent_total : -1;
+}
+
+int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned count)
+{
+	return l2port_send_each(port, frames, count, NULL);
 }
 
 unsigned long l2port_overruns(struct l2port *port)

@@ -149,9 +149,13 @@ unsigned long l2port_overruns(struct l2port *port);
 int l2port_wait(struct l2port *port, int timeout_ms);
 
 /*
- * Send count frames (each a whole Ethernet frame).  Returns how many were
- * accepted by the kernel, or -1 with errno set if none was.
+ * Send count frames (each a whole Ethernet frame).  A frame the kernel
+ * refuses is skipped and the ones after it are still sent.  Returns how many
+ * were accepted, or -1 if none was; errno says why the last refused one was.
  */
 int l2port_send(struct l2port *port, const struct l2frame *frames, unsigned count);
+
+/* The same, and ok[i] says whether frames[i] was accepted. */
+int l2port_send_each(struct l2port *port, const struct l2frame *frames, unsigned count, bool *ok);
 
 #endif

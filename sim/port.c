@@ -83,18 +83,10 @@ int port_recv(struct sim_port *port, struct rx_batch *rx)
 
 unsigned port_flush(struct sim_port *port, bool ok[PORT_BATCH])
 {
-	unsigned count = port->ntx, done = 0;
+	unsigned count = port->ntx;
 	struct l2port *l2 = port->split ? &port->out : &port->l2;
 	port->ntx = 0;
-	while (done < count) {
-		int sent = l2port_send(l2, &port->tx[done], count - done);
-		if (sent <= 0) {
-			/* This frame cannot go; count it lost and try the rest. */
-			ok[done++] = false;
-			continue;
-		}
-		for (int i = 0; i < sent; i++)
-			ok[done++] = true;
-	}
+	/* A frame the kernel refuses is counted lost; the rest still go. */
+	l2port_send_each(l2, port->tx, count, ok);
 	return count;
 }
