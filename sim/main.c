@@ -1,5 +1,5 @@
 /*
- * main.c - aoe-sim's command line: run, up, exec, down, counters, list, check.
+ * main.c - aoe-sim's command line: run, up, exec, down, counters, list, check, impair.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fastpath.h"
+#include "impair.h"
 #include "lan.h"
 #include "netns.h"
 #include "runner.h"
@@ -28,6 +29,9 @@ static void usage(FILE *out)
 		"       aoe-sim down LAN                 stop the switch, print its counters, remove the LAN\n"
 		"       aoe-sim list                     LANs that are up\n"
 		"       aoe-sim check SCENARIO           parse and print the scenario\n"
+		"       aoe-sim impair IFACE [--loss-in P%%] [--loss-out P%%]\n"
+		"                                        lose AoE frames on an interface of this\n"
+		"                                        namespace until stopped (--help: more)\n"
 		"options of run and up:\n"
 		"  --name NAME            LAN name instead of the scenario's (namespaces NAME-HOST, NAME-sw)\n"
 		"  --seed N               seed instead of the scenario's\n"
@@ -296,6 +300,8 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc, argv);
+	if (strcmp(cmd, "impair") == 0)
+		return impair_main(argc, argv);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
 		usage(stdout);
 		return 0;

@@ -347,6 +347,118 @@ if wanted "bad scenario"; then
 	report "bad scenario: file and line in the message" $ok "$msg"
 fi
 
+# impair: loss on an interface aoe-sim did not make the switch for (here the
+# target's end of a direct veth pair).  Through 10% loss each way, a write and
+# a read of 4 MiB come back intact, and the program's counts show it dropped
+# about that share; with 100% loss in, AoE frames are all lost and others
+# (EtherType 0x88b5) all arrive.
+TARGET_BIN=${AOE_TARGET:-$ROOT/bin/aoe-target}
+INITIATOR_BIN=${AOE_INITIATOR:-$ROOT/bin/aoe-initiator}
+
+# impair_start LAN HOST ARGS...: impair eth0 of HOST in the background; its PID in IMPAIR_PID.
+impair_start() {
+	local lan=$1 host=$2 i
+	shift 2
+	"$SIM" exec "$lan" "$host" -- "$SIM" impair eth0 "$@" >"$WORK/impair.counts" 2>"$WORK/impair.err" &
+	IMPAIR_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q losing "$WORK/impair.err" && return 0
+		kill -0 "$IMPAIR_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	return 1
+}
+
+# impair_counts DIR: "FRAMES DROPPED" of that direction from the final counts.
+impair_counts() { awk -v d="$1" '$1 == d { print $3, $5 }' "$WORK/impair.counts" | tail -n 1; }
+
+if wanted "impair"; then
+	name="impair: 10% loss each way on an interface aoe-sim did not make"
+	lan="${PREFIX}imp"
+	printf 'lan x\nhost t\nhost i\n' >"$WORK/impair.sim"
+	ok=1
+	detail=
+	head -c 4M /dev/urandom >"$WORK/impair.data"
+	truncate -s 16M "$WORK/impair.img"
+	if "$SIM" up "$WORK/impair.sim" --name "$lan" --direct >"$WORK/impair-up.log" 2>&1 &&
+		impair_start "$lan" t --loss-in 10% --loss-out 10%; then
+		"$SIM" exec "$lan" t -- "$TARGET_BIN" -q eth0 1 0 "$WORK/impair.img" &
+		tpid=$!
+		if "$SIM" exec "$lan" i -- "$INITIATOR_BIN" write e1.0 -i eth0 --lba 0 \
+			-f "$WORK/impair.data" >"$WORK/impair-io.log" 2>&1 &&
+			"$SIM" exec "$lan" i -- "$INITIATOR_BIN" read e1.0 -i eth0 --length 4M \
+				-o "$WORK/impair.back" >>"$WORK/impair-io.log" 2>&1 &&
+			cmp -s "$WORK/impair.data" "$WORK/impair.back"; then
+			ok=0
+		else
+			detail="transfer: $(tail -n 2 "$WORK/impair-io.log")"
+		fi
+		kill -TERM "$IMPAIR_PID" "$tpid" 2>/dev/null
+		wait "$IMPAIR_PID" "$tpid" 2>/dev/null
+		for d in in out; do
+			read -r frames dropped <<<"$(impair_counts $d)"
+			# 4 MiB is 4096 frames each way at MTU 1500; 10% of them lost, give or take.
+			if [[ -z $frames ]] || ((frames < 4096 || dropped * 100 < frames * 5 ||
+				dropped * 100 > frames * 16)); then
+				ok=1
+				detail+=" $d: frames ${frames:-?} dropped ${dropped:-?};"
+			else
+				detail+=" $d: $dropped of $frames dropped;"
+			fi
+		done
+	else
+		detail="could not start: $(cat "$WORK/impair-up.log" "$WORK/impair.err" 2>/dev/null | tail -n 2)"
+	fi
+	"$SIM" down "$lan" >/dev/null 2>&1
+	report "$name" $ok "$detail"
+
+	# 100% each way in turn: the target's answers (out), then the initiator's
+	# questions (in) are all lost, while other frames the same way all arrive.
+	name="impair: 100% loss out, then in: no AoE frame gets through, every other does"
+	lan="${PREFIX}imq"
+	ok=1
+	detail=
+	if "$SIM" up "$WORK/impair.sim" --name "$lan" --direct >"$WORK/impair-up.log" 2>&1; then
+		"$SIM" exec "$lan" t -- "$TARGET_BIN" -q eth0 1 0 "$WORK/impair.img" &
+		tpid=$!
+		discover() { "$SIM" exec "$lan" i -- "$INITIATOR_BIN" discover -i eth0 -t 0.5 2>&1 | grep -c 'e1\.0'; }
+		mac_t=$("$SIM" exec "$lan" t -- cat /sys/class/net/eth0/address)
+		mac_i=$("$SIM" exec "$lan" i -- cat /sys/class/net/eth0/address)
+		sleep 0.3
+		before=$(discover)
+		ok=0
+		for d in out in; do
+			if [[ $d == out ]]; then from=t to=i dst=$mac_i; else from=i to=t dst=$mac_t; fi
+			if ! impair_start "$lan" t --loss-$d 100%; then
+				ok=1 detail+=" $d: did not start: $(cat "$WORK/impair.err")"
+				break
+			fi
+			"$SIM" exec "$lan" "$to" -- "${FRAMES[@]}" recv --count 500 --timeout 20 \
+				>"$WORK/impair-recv.log" 2>&1 &
+			rpid=$!
+			sleep 0.3
+			"$SIM" exec "$lan" "$from" -- "${FRAMES[@]}" send --dst "$dst" --count 500 >/dev/null 2>&1
+			wait "$rpid"
+			recv_rc=$?
+			during=$(discover)
+			kill -TERM "$IMPAIR_PID" 2>/dev/null
+			wait "$IMPAIR_PID" 2>/dev/null
+			read -r frames dropped <<<"$(impair_counts $d)"
+			detail+=" $d: target found ${during}x, $(cat "$WORK/impair-recv.log"), AoE ${dropped:-?} of ${frames:-?} dropped;"
+			[[ $recv_rc -eq 0 && $during == 0 && -n $frames && $frames -ge 1 && $frames == "$dropped" ]] || ok=1
+		done
+		after=$(discover)
+		detail="before: found ${before}x; after: ${after}x;$detail"
+		[[ $before -ge 1 && $after -ge 1 ]] || ok=1
+		kill -TERM "$tpid" 2>/dev/null
+		wait "$tpid" 2>/dev/null
+	else
+		detail="could not start: $(tail -n 2 "$WORK/impair-up.log")"
+	fi
+	"$SIM" down "$lan" >/dev/null 2>&1
+	report "$name" $ok "$detail"
+fi
+
 # `check` prints a scenario in the format it reads: printing what it printed
 # gives the same statements (comments name the lines of the file read, so
 # they differ).
