@@ -25,6 +25,9 @@
 #                     check and the raw patterns only (no host pattern, no ext4),
 #                     a few hundred frames, small enough to keep a whole-frame
 #                     capture as a golden pcap (tests/golden/capture-linux.sh)
+#   --loss P%         lose P% of the AoE frames each way on tap0 (aoe-sim impair):
+#                     the driver must retransmit its way through; the test also
+#                     fails if nothing was lost (default: no loss)
 #   --timeout SECS    kill the guest after this long (default 300)
 #   --kernel VERSION  Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: what
 #                     linux-image-amd64 depends on, else the newest cached one)
@@ -51,6 +54,9 @@ CAPTURE=
 SNAPLEN=0
 SCENARIO=full
 TIMEOUT=300
+LOSS=
+SIM=${AOE_SIM:-$ROOT/bin/aoe-sim}
+IMPAIR_PID=
 KVER=
 KEEP=0
 
@@ -67,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--snaplen) SNAPLEN=${2:?}; shift 2 ;;
 	--scenario) SCENARIO=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
+	--loss) LOSS=${2:?}; shift 2 ;;
 	--kernel) KVER=${2:?}; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -79,6 +86,8 @@ if ! [[ $MTU =~ ^[0-9]+$ ]] || [ "$MTU" -lt 1280 ] || [ "$MTU" -gt 9000 ]; then 
 [[ $SNAPLEN =~ ^[0-9]+$ ]] || die "--snaplen must be a number of bytes"
 [[ $SCENARIO == full || $SCENARIO == short ]] || die "--scenario must be full or short"
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout must be a number of seconds"
+[ -z "$LOSS" ] || [[ $LOSS =~ ^[0-9]+(\.[0-9]+)?%$ ]] || die "--loss must be a percentage, e.g. 2%"
+[ -z "$LOSS" ] || [ -x "$SIM" ] || die "--loss needs $SIM (make)"
 case $SIZE in
 *[Gg]) SIZE_MIB=$(( ${SIZE%[Gg]} * 1024 )) ;;
 *[Mm]) SIZE_MIB=${SIZE%[Mm]} ;;
@@ -251,6 +260,7 @@ cleanup() {
 	stop_pid "$QEMU_PID" TERM
 	stop_pid "$TARGET_PID" TERM
 	stop_pid "$TCPDUMP_PID" TERM
+	stop_pid "$IMPAIR_PID" TERM
 	[ "$NS_MADE" = 1 ] && ip netns del "$NS" 2>/dev/null
 	[ -f "$RUN/console.log" ] && cp "$RUN/console.log" "$VMDIR/last-console.log"
 	[ -f "$RUN/target.log" ] && cp "$RUN/target.log" "$VMDIR/last-target.log"
@@ -448,6 +458,16 @@ if [ -n "$CAPTURE" ]; then
 	grep -q 'listening on' "$RUN/tcpdump.log" || die "tcpdump did not start: $(cat "$RUN/tcpdump.log")"
 fi
 
+if [ -n "$LOSS" ]; then
+	# Requests lost on their way in (tap0 ingress), answers on their way out.
+	ip netns exec "$NS" "$SIM" impair tap0 --loss-in "$LOSS" --loss-out "$LOSS" \
+		> "$RUN/impair.counts" 2> "$RUN/impair.log" &
+	IMPAIR_PID=$!
+	for i in $(seq 50); do grep -q losing "$RUN/impair.log" && break; sleep 0.1; done
+	grep -q losing "$RUN/impair.log" || die "aoe-sim impair did not start: $(cat "$RUN/impair.log")"
+	say "losing $LOSS of the AoE frames each way on tap0"
+fi
+
 tcmd=$TARGET_TMPL
 tcmd=${tcmd//\{iface\}/tap0}
 tcmd=${tcmd//\{shelf\}/$SHELF}
@@ -501,6 +521,10 @@ stop_pid "$TARGET_PID" TERM
 TARGET_PID=
 stop_pid "$TCPDUMP_PID" TERM
 TCPDUMP_PID=
+if [ -n "$LOSS" ]; then
+	stop_pid "$IMPAIR_PID" TERM
+	IMPAIR_PID=
+fi
 [ -n "$CAPTURE" ] && say "capture: $CAPTURE ($(tail -n 3 "$RUN/tcpdump.log" | grep -m1 'packets captured' || true))"
 
 CONSOLE=$(tr -d '\r' < "$RUN/console.log" 2>/dev/null || true)
@@ -556,9 +580,18 @@ if [ "$result" = PASS ] && [ "$SCENARIO" = full ]; then
 	fi
 fi
 
+if [ -n "$LOSS" ]; then
+	# A loss test that lost nothing would prove nothing.
+	for d in in out; do
+		read -r frames dropped < <(awk -v d=$d '$1 == d { print $3, $5 }' "$RUN/impair.counts")
+		say "tap0 $d: ${dropped:-?} of ${frames:-?} AoE frames lost"
+		[ -n "$dropped" ] && [ "$dropped" -gt 0 ] || failures+=("no AoE frame was lost $d on tap0")
+	done
+fi
+
 T_ALL=$(( $(date +%s) - T0 ))
 if [ ${#failures[@]} -eq 0 ]; then
-	say "PASS (MTU $MTU, $tcmd; guest ${T_GUEST} s, total ${T_ALL} s)"
+	say "PASS (MTU $MTU${LOSS:+, $LOSS loss each way}, $tcmd; guest ${T_GUEST} s, total ${T_ALL} s)"
 	exit 0
 fi
 for f in "${failures[@]}"; do say "FAIL: $f"; done
