@@ -50,6 +50,7 @@ TESTS=(
 	"errors|t_errors|no such target (2), past the end (1), read-only (3), target gone mid-read (2)"
 	"interrupt|t_interrupt|SIGINT stops a read cleanly: exit 130, a summary line, the bytes it reports"
 	"multipath|t_multipath|two links: both used; one goes down mid-read and the read completes"
+	"restart|t_restart|the target restarts (SIGTERM, 2 s away) mid-write and mid-read: both complete, data identical"
 	"mtu-change|t_mtu_change|the MTU shrinks 9000 -> 1500 mid-read and mid-write, then grows: data identical, requests split"
 	"mount-aoe|t_mount_aoe|mount on aoe-target: losetup, mkfs.ext4, mount, write, read back, e2fsck clean; SIGINT unmounts"
 	"mount-vblade|t_mount_vblade|mount --background --json on vblade: the same sequence, ended by fusermount3 -u"
@@ -395,6 +396,48 @@ t_interrupt() {
 	size=$(stat -c %s "$T_DIR/out")
 	[[ $reported == "$size" && $size -gt 0 ]] || fail "reported $reported bytes, file has $size"
 	[[ $(json_get "$T_DIR/r.json" 'd["interrupted"]') == True ]] || fail "json: $(cat "$T_DIR/r.json")"
+}
+
+# A target restarted while a transfer runs (an upgrade of the storage host):
+# SIGTERM finishes what is in flight and exits 0, the initiator retransmits
+# into the silence and carries on with the new process.  Once while writing,
+# once while reading.
+t_restart() {
+	lan 1500
+	truncate -s 128M "$T_DIR/img"
+	head -c 64M /dev/urandom >"$T_DIR/data"
+	start_target aoe "$T_DIR/img"
+	local op pid rc out
+	for op in write read; do
+		if [[ $op == write ]]; then
+			ini write e9.0 --offset "$ODD" -f "$T_DIR/data" --json >"$T_DIR/$op.json" 2>"$T_DIR/$op.err" &
+		else
+			ini read e9.0 --offset "$ODD" --length 64M -o "$T_DIR/back" --json >"$T_DIR/$op.json" \
+				2>"$T_DIR/$op.err" &
+		fi
+		pid=$!
+		sleep 0.1
+		kill -0 "$pid" 2>/dev/null || fail "the $op ended before the target stopped: $(cat "$T_DIR/$op.err")"
+		note "\$ kill -TERM <aoe-target>   (during the $op)"
+		kill -TERM "$T_TARGET_PID"
+		rc=0
+		wait "$T_TARGET_PID" || rc=$?
+		T_TARGET_PID=
+		[[ $rc == 0 ]] || fail "aoe-target exited $rc on SIGTERM: $(tail -3 "$T_DIR/target.log")"
+		sleep 2
+		kill -0 "$pid" 2>/dev/null || fail "the $op did not wait for the target: $(cat "$T_DIR/$op.err")"
+		start_target aoe "$T_DIR/img"
+		rc=0
+		wait "$pid" || rc=$?
+		[[ $rc == 0 ]] || fail "the $op across the restart: exit $rc: $(tail -3 "$T_DIR/$op.err")"
+		out=$(json_get "$T_DIR/$op.json" '"%d retransmits" % d["counters"]["retransmits"]')
+		note "$op across the restart: $out"
+		[[ $(json_get "$T_DIR/$op.json" 'd["counters"]["retransmits"] > 0') == True ]] ||
+			fail "the $op needed no retransmission: the target was not away during it"
+	done
+	cmp "$T_DIR/data" "$T_DIR/back" || fail "what was read back differs from what was written"
+	cmp -s "$T_DIR/data" <(tail -c +$((ODD + 1)) "$T_DIR/img" | head -c 64M) ||
+		fail "the image does not hold the data at offset $ODD"
 }
 
 # Two veth pairs between the namespaces: the target serves on both.
