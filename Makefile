@@ -121,12 +121,12 @@ sim-test: all
 	bash tests/sim/run.sh
 
 # The real Linux aoe driver (Debian's kernel under QEMU) against aoe-target,
-# at MTU 1500 and 9000, then through 2% loss each way: mkfs.ext4, files,
-# remount, e2fsck, data in the image.
+# at MTU 1500 and 9000, then through 2% loss each way and a restart of the
+# target: mkfs.ext4, files, remount, e2fsck, data in the image.
 vm: all
 	bash tests/vm/linux-aoe.sh --mtu 1500
 	bash tests/vm/linux-aoe.sh --mtu 9000
-	bash tests/vm/linux-aoe.sh --mtu 1500 --loss 2%
+	bash tests/vm/linux-aoe.sh --mtu 1500 --loss 2% --restart
 
 e2e: all
 	bash tests/e2e/run.sh

@@ -28,6 +28,10 @@
 #   --loss P%         lose P% of the AoE frames each way on tap0 (aoe-sim impair):
 #                     the driver must retransmit its way through; the test also
 #                     fails if nothing was lost (default: no loss)
+#   --restart         stop the target (SIGTERM) just before a direct write of
+#                     768 KiB and start it again 6 s later: the write waits for
+#                     it and completes; the guest reads it back, the host finds
+#                     it in the image
 #   --timeout SECS    kill the guest after this long (default 300)
 #   --kernel VERSION  Debian kernel ABI, e.g. 6.1.0-56-amd64 (default: what
 #                     linux-image-amd64 depends on, else the newest cached one)
@@ -55,6 +59,8 @@ SNAPLEN=0
 SCENARIO=full
 TIMEOUT=300
 LOSS=
+RESTART=0
+RESTART_AWAY=6                # seconds the target stays stopped
 SIM=${AOE_SIM:-$ROOT/bin/aoe-sim}
 IMPAIR_PID=
 KVER=
@@ -74,6 +80,7 @@ while [ $# -gt 0 ]; do
 	--scenario) SCENARIO=${2:?}; shift 2 ;;
 	--timeout) TIMEOUT=${2:?}; shift 2 ;;
 	--loss) LOSS=${2:?}; shift 2 ;;
+	--restart) RESTART=1; shift ;;
 	--kernel) KVER=${2:?}; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -283,8 +290,9 @@ P0_OFF=0;                  P0_LEN=512                # sector 0
 P1_OFF=$((RAW + 512));     P1_LEN=$((129 * 512))     # odd sector count, spans many frames
 P2_OFF=$((SIZE_BYTES - 4096)); P2_LEN=4096           # the last 4 KiB
 H_OFF=$((RAW + MIB + 1536)); H_LEN=$((97 * 512))     # written by the host, read by the guest
+R_OFF=$((RAW + 128 * 1024)); R_LEN=$((768 * 1024))   # written across the target's restart
 mkdir -p "$RUN/overlay/pat" "$RUN/overlay/etc"
-for p in p0:$P0_LEN p1:$P1_LEN p2:$P2_LEN h:$H_LEN; do
+for p in p0:$P0_LEN p1:$P1_LEN p2:$P2_LEN h:$H_LEN r:$R_LEN; do
 	head -c "${p#*:}" /dev/urandom > "$RUN/overlay/pat/${p%%:*}.bin"
 done
 # The short scenario leaves the image all zeros, so that a replay can start from a known disk.
@@ -301,6 +309,9 @@ P0_OFF=$P0_OFF
 P1_OFF=$P1_OFF
 P2_OFF=$P2_OFF
 H_OFF=$H_OFF
+R_OFF=$R_OFF
+R_LEN=$R_LEN
+RESTART=$RESTART
 SCENARIO=$SCENARIO
 DISCOVER_WAIT=40
 DEADSECS=60
@@ -431,6 +442,22 @@ for p in p0:$P0_OFF p1:$P1_OFF p2:$P2_OFF; do
 	cmp /tmp/rd "$f" >/dev/null || fail "pattern at $off ($len bytes) read back wrong"
 	say "raw pattern of $len bytes at offset $off written and read back: ok"
 done
+
+# 4. Only with --restart: the host stops the target when it reads the next
+# line, before the write starts, and starts it again while the write waits.
+if [ "$RESTART" = 1 ]; then
+	echo "AOE-VM-STOP-TARGET"
+	sleep 3
+	t0=$(uptime_ds)
+	run "direct write across the target's restart" \
+		dd if=/pat/r.bin of="$DEV" bs=65536 seek="$R_OFF" oflag=seek_bytes,direct conv=notrunc,fsync
+	took=$(( $(uptime_ds) - t0 ))
+	run "direct read after the restart" \
+		dd if="$DEV" of=/tmp/rd bs=65536 count=$((R_LEN / 65536)) skip="$R_OFF" iflag=skip_bytes,direct,fullblock
+	cmp /tmp/rd /pat/r.bin >/dev/null || fail "what was written across the restart read back wrong"
+	say "wrote $R_LEN bytes across the target's restart in $((took / 10)).$((took % 10)) s, read back: ok"
+	[ "$took" -ge 20 ] || fail "the write took $((took / 10)).$((took % 10)) s: it cannot have waited for the restarted target"
+fi
 finish PASS
 INIT
 chmod +x "$RUN/overlay/init"
@@ -474,10 +501,26 @@ tcmd=${tcmd//\{shelf\}/$SHELF}
 tcmd=${tcmd//\{slot\}/$SLOT}
 tcmd=${tcmd//\{file\}/$IMG}
 say "target: $tcmd (in namespace $NS, MTU $MTU)"
-ip netns exec "$NS" sh -c "exec $tcmd" > "$RUN/target.log" 2>&1 &
-TARGET_PID=$!
-sleep 0.5
-kill -0 "$TARGET_PID" 2>/dev/null || die "target exited at once: $(tail -n 5 "$RUN/target.log")"
+start_target() {
+	ip netns exec "$NS" sh -c "exec $tcmd" >> "$RUN/target.log" 2>&1 &
+	TARGET_PID=$!
+	sleep 0.5
+	kill -0 "$TARGET_PID" 2>/dev/null || die "target exited at once: $(tail -n 5 "$RUN/target.log")"
+}
+: > "$RUN/target.log"
+start_target
+RESTARTED=0
+# --restart: when the guest asks, stop the target, keep it away, start it again.
+restart_when_asked() {
+	[ "$RESTART" = 1 ] && [ "$RESTARTED" = 0 ] || return 0
+	grep -q '^AOE-VM-STOP-TARGET' "$RUN/console.log" 2>/dev/null || return 0
+	RESTARTED=1
+	say "stopping the target (SIGTERM) for $RESTART_AWAY s, as the guest asked"
+	stop_pid "$TARGET_PID" TERM
+	sleep "$RESTART_AWAY"
+	start_target
+	say "target started again"
+}
 
 say "booting Debian kernel $KVER under QEMU (TCG), guest MTU $MTU, ${SIZE_MIB} MiB image"
 ip netns exec "$NS" qemu-system-x86_64 \
@@ -504,6 +547,7 @@ show_progress() {
 deadline=$(( $(date +%s) + TIMEOUT ))
 while kill -0 "$QEMU_PID" 2>/dev/null; do
 	show_progress
+	restart_when_asked
 	if [ "$(date +%s)" -ge "$deadline" ]; then
 		say "guest still running after $TIMEOUT s: killing QEMU"
 		stop_pid "$QEMU_PID" TERM
@@ -550,7 +594,9 @@ if [ "$result" = PASS ]; then
 	check_region "$RUN/overlay/pat/p0.bin" "$P0_OFF" "guest's raw pattern"
 	check_region "$RUN/overlay/pat/p1.bin" "$P1_OFF" "guest's raw pattern"
 	check_region "$RUN/overlay/pat/p2.bin" "$P2_OFF" "guest's raw pattern"
+	[ "$RESTART" = 1 ] && check_region "$RUN/overlay/pat/r.bin" "$R_OFF" "pattern written across the restart"
 fi
+[ "$RESTART" = 1 ] && [ "$RESTARTED" = 0 ] && failures+=("the guest never asked for the target's restart")
 if [ "$result" = PASS ] && [ "$SCENARIO" = full ]; then
 	check_region "$RUN/overlay/pat/h.bin" "$H_OFF" "host's pattern"
 	if e2fsck -f -n "$IMG" > "$RUN/host-fsck.log" 2>&1; then
@@ -591,7 +637,9 @@ fi
 
 T_ALL=$(( $(date +%s) - T0 ))
 if [ ${#failures[@]} -eq 0 ]; then
-	say "PASS (MTU $MTU${LOSS:+, $LOSS loss each way}, $tcmd; guest ${T_GUEST} s, total ${T_ALL} s)"
+	restart_note=
+	[ "$RESTART" = 1 ] && restart_note=", target restarted mid-write"
+	say "PASS (MTU $MTU${LOSS:+, $LOSS loss each way}$restart_note, $tcmd; guest ${T_GUEST} s, total ${T_ALL} s)"
 	exit 0
 fi
 for f in "${failures[@]}"; do say "FAIL: $f"; done
