@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# tests/sanitized.sh - the end-to-end and simulator suites again, with every
-# program built with AddressSanitizer + UndefinedBehaviorSanitizer
+# tests/sanitized.sh - the end-to-end, simulator and conformance suites again,
+# with every program built with AddressSanitizer + UndefinedBehaviorSanitizer
 # (`make e2e-asan`; the binaries come from `make BUILD=build/asan SAN=1 all`).
 #
 # The unit tests run under the sanitizers too (`make asan`), but only the
 # suites drive the real programs: hostile frames over real links, a target's
-# whole life from start to SIGTERM, the switch's fast path and faults.  A
+# whole life from start to SIGTERM, the switch's fast path and faults, the
+# Linux driver in its VM against the sanitized target.  A
 # program that runs in the background of a test (a target, the switch) can
 # report an error that no test looks at, so every report goes to a file in a
 # directory of its own, and any file there fails the run, whatever the tests
