@@ -170,6 +170,6 @@ def test_linux_driver(mtu, template, report_dir):
                      f"--mtu {mtu}")
 
 
-@clause("client (8) the Linux kernel aoe driver through 2% loss of AoE frames each way and a restart of the target (SIGTERM, 6 s away) before a write (MTU 1500): it retransmits its way through; ext4, fsck, raw patterns and the image intact")
+@clause("client (8) the Linux kernel aoe driver through 2% loss of AoE frames each way and a restart of the target (SIGTERM, 8 s away) before a write (MTU 1500): it retransmits its way through; ext4, fsck, raw patterns and the image intact")
 def test_linux_driver_through_loss(template):
     run_linux_driver(template, ["--mtu", "1500", "--loss", "2%", "--restart"], "--loss 2% --restart")

@@ -29,7 +29,7 @@
 #                     the driver must retransmit its way through; the test also
 #                     fails if nothing was lost (default: no loss)
 #   --restart         stop the target (SIGTERM) just before a direct write of
-#                     768 KiB and start it again 6 s later: the write waits for
+#                     768 KiB and start it again 8 s later: the write waits for
 #                     it and completes; the guest reads it back, the host finds
 #                     it in the image
 #   --timeout SECS    kill the guest after this long (default 300)
@@ -60,7 +60,7 @@ SCENARIO=full
 TIMEOUT=300
 LOSS=
 RESTART=0
-RESTART_AWAY=6                # seconds the target stays stopped
+RESTART_AWAY=8                # seconds the target stays stopped
 SIM=${AOE_SIM:-$ROOT/bin/aoe-sim}
 IMPAIR_PID=
 KVER=
@@ -447,7 +447,9 @@ done
 # line, before the write starts, and starts it again while the write waits.
 if [ "$RESTART" = 1 ]; then
 	echo "AOE-VM-STOP-TARGET"
-	sleep 3
+	# The host reads the console once a second: 5 s leave it room to stop the
+	# target before the write starts, and its 8 s away outlast the wait by 3.
+	sleep 5
 	t0=$(uptime_ds)
 	run "direct write across the target's restart" \
 		dd if=/pat/r.bin of="$DEV" bs=65536 seek="$R_OFF" oflag=seek_bytes,direct conv=notrunc,fsync
