@@ -14,6 +14,8 @@
 #   make golden     golden pcaps: replay, byte-for-byte comparison, tcpdump/tshark decode them
 #   make fuzz-smoke a short AFL++ run of each harness plus every kept regression input
 #   make bench      aoe-target against Debian's vblade, side by side (docs/performance.md)
+#   make install    programs, man pages, aoe-target.service and examples under PREFIX
+#                   (/usr/local; DESTDIR for staging); make uninstall removes them
 #
 # Objects go to $(BUILD) (build/ by default; build/asan for the sanitizer
 # build), with dependency files so a header change rebuilds what uses it.
@@ -49,7 +51,7 @@ LIBSIM      := $(BUILD)/libsim.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e e2e-asan demo asan valgrind deps clean bench vm sim-test
+.PHONY: all unit test e2e e2e-asan demo asan valgrind deps clean bench vm sim-test install uninstall
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -155,6 +157,35 @@ valgrind: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do echo "== valgrind $$t"; \
 	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
 	    --track-origins=yes $$t || failed=1; done; exit $$failed
+
+# Where `make install` puts things.  The unit reads SYSCONFDIR/aoe-target.conf;
+# the example config is only copied to DOCDIR: an installation never writes /etc.
+# (The simulator's scenarios name the programs by their place in the repository,
+# so they stay there.)
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/aoekit
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+INSTALLED_PROGRAMS := $(notdir $(PROGRAMS))
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)
+	install -m 0644 docs/aoe-initiator.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 docs/aoe-target.8 $(DESTDIR)$(MANDIR)/man8
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	  target/aoe-target.service.in >$(DESTDIR)$(UNITDIR)/aoe-target.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/aoe-target.service
+	install -m 0644 target/aoe-target.conf $(DESTDIR)$(DOCDIR)/examples
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(INSTALLED_PROGRAMS)) \
+	  $(DESTDIR)$(MANDIR)/man1/aoe-initiator.1 $(DESTDIR)$(MANDIR)/man8/aoe-target.8 \
+	  $(DESTDIR)$(UNITDIR)/aoe-target.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build bin

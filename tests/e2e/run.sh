@@ -65,6 +65,7 @@ TESTS=(
 	"state-dir|t_state_dir|with --state-dir the config string survives a restart"
 	"daemon|t_daemon|-D detaches after setup and keeps serving"
 	"counters|t_counters|SIGUSR1 logs the counters while the target runs"
+	"install|t_install|make install stages programs, man pages, unit and example; the unit's command line serves the example config; uninstall removes it all"
 )
 
 # ---------------------------------------------------------------------------
@@ -566,6 +567,66 @@ t_counters() {
 	grep 'counters: frames in' "$T_DIR/target.log" || fail "no counters in the log after SIGUSR1"
 	grep -q 'config [1-9]' "$T_DIR/target.log" || fail "the counters do not show the config queries"
 	kill -0 "$T_TARGET_PID" || fail "the target did not survive SIGUSR1"
+}
+
+# Stage an installation, check what it holds, then run the target exactly as
+# aoe-target.service would: its ExecStart line, ${STATE_DIRECTORY} as systemd
+# sets it, the installed example config with one export added.
+t_install() {
+	lan 1500
+	local root="$T_DIR/root" etc="$T_DIR/etc" unit file
+	make -s -C "$ROOT" install DESTDIR="$root" PREFIX=/usr SYSCONFDIR="$etc" >"$T_DIR/install.log" 2>&1 ||
+		fail "make install failed: $(tail -5 "$T_DIR/install.log")"
+	unit="$root/usr/lib/systemd/system/aoe-target.service"
+	for file in usr/sbin/aoe-target usr/sbin/aoe-initiator usr/sbin/aoe-sim; do
+		[[ -x "$root/$file" ]] || fail "$file is not installed as a program"
+	done
+	for file in usr/share/man/man8/aoe-target.8 usr/share/man/man1/aoe-initiator.1 \
+		usr/share/doc/aoekit/examples/aoe-target.conf usr/lib/systemd/system/aoe-target.service; do
+		[[ -f "$root/$file" ]] || fail "$file is not installed"
+	done
+	"$root/usr/sbin/aoe-target" --version >"$T_DIR/version.out" || fail "the installed aoe-target does not run"
+	note "installed: $(cat "$T_DIR/version.out")"
+	if command -v groff >/dev/null; then
+		for file in "$root"/usr/share/man/man*/*; do
+			groff -man -ww -z "$file" 2>"$T_DIR/groff.err" && [[ ! -s "$T_DIR/groff.err" ]] ||
+				fail "$file: groff warns: $(cat "$T_DIR/groff.err")"
+		done
+	fi
+	# The unit as installed, its program looked for in the staging tree.
+	if command -v systemd-analyze >/dev/null; then
+		mkdir -p "$T_DIR/verify"
+		sed "s|^ExecStart=/usr/sbin/|ExecStart=$root/usr/sbin/|" "$unit" >"$T_DIR/verify/aoe-target.service"
+		# It only warns about a setting it cannot parse (and ignores it): any output fails.
+		MANPATH="$root/usr/share/man" systemd-analyze verify "$T_DIR/verify/aoe-target.service" \
+			>"$T_DIR/verify.out" 2>&1 && [[ ! -s "$T_DIR/verify.out" ]] ||
+			fail "systemd-analyze verify: $(cat "$T_DIR/verify.out")"
+	fi
+	local -a argv
+	read -r -a argv <<<"$(sed -n 's/^ExecStart=//p' "$unit")"
+	[[ ${argv[0]} == /usr/sbin/aoe-target ]] || fail "ExecStart runs ${argv[0]}, not /usr/sbin/aoe-target"
+	argv[0]="$root${argv[0]}"
+	# shellcheck disable=SC2016 # the unit's own ${STATE_DIRECTORY}, literally
+	argv=("${argv[@]//'${STATE_DIRECTORY}'/$T_DIR/state}")
+	mkdir -p "$etc" "$T_DIR/state"
+	truncate -s "${IMAGE_MIB}M" "$T_DIR/disk.img"
+	cp "$root/usr/share/doc/aoekit/examples/aoe-target.conf" "$etc/aoe-target.conf"
+	printf 'export eth0 9 0 %s\n' "$T_DIR/disk.img" >>"$etc/aoe-target.conf"
+	note "the unit runs: ${argv[*]}"
+	start "${argv[@]}"
+	expect_discovered e9.0 "$SECTORS"
+	ini config e9.0 -i eth0 --set set-under-the-unit >"$T_DIR/config.out" 2>&1 ||
+		fail "setting the config string failed: $(cat "$T_DIR/config.out")"
+	lan_stop "$T_TARGET_PID" 5 || fail "the target did not stop on SIGTERM (as systemctl stop sends)"
+	T_TARGET_PID=
+	((LAN_STATUS == 0)) || fail "the target exited $LAN_STATUS on SIGTERM (systemd would call that a failure)"
+	# The state file holds the config string in hex.
+	grep -q "^config $(printf set-under-the-unit | od -An -tx1 | tr -d ' \n')\$" "$T_DIR/state/e9.0.state" ||
+		fail "the config string is not in the unit's state directory: $(cat "$T_DIR/state/e9.0.state")"
+	make -s -C "$ROOT" uninstall DESTDIR="$root" PREFIX=/usr SYSCONFDIR="$etc" >>"$T_DIR/install.log" 2>&1 ||
+		fail "make uninstall failed: $(tail -5 "$T_DIR/install.log")"
+	file=$(find "$root" -type f)
+	[[ -z $file ]] || fail "make uninstall left: $file"
 }
 
 # ---------------------------------------------------------------------------
