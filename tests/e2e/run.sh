@@ -592,6 +592,8 @@ t_install() {
 			groff -man -ww -z "$file" 2>"$T_DIR/groff.err" && [[ ! -s "$T_DIR/groff.err" ]] ||
 				fail "$file: groff warns: $(cat "$T_DIR/groff.err")"
 		done
+	else
+		note "no groff: the man pages are not checked"
 	fi
 	# The unit as installed, its program looked for in the staging tree.
 	if command -v systemd-analyze >/dev/null; then
@@ -601,6 +603,8 @@ t_install() {
 		MANPATH="$root/usr/share/man" systemd-analyze verify "$T_DIR/verify/aoe-target.service" \
 			>"$T_DIR/verify.out" 2>&1 && [[ ! -s "$T_DIR/verify.out" ]] ||
 			fail "systemd-analyze verify: $(cat "$T_DIR/verify.out")"
+	else
+		note "no systemd-analyze: the unit's syntax is not checked"
 	fi
 	local -a argv
 	read -r -a argv <<<"$(sed -n 's/^ExecStart=//p' "$unit")"
