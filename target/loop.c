@@ -336,12 +336,11 @@ static void drain(struct target_loop *loop)
 	}
 }
 
-int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report)
+int loop_run(struct target_loop *loop, atomic_int *stop, atomic_int *report)
 {
 	int status = 0;
-	while (!*stop && status == 0) {
-		if (*report) {
-			*report = 0;
+	while (!atomic_load(stop) && status == 0) {
+		if (atomic_exchange(report, 0)) {
 			for (unsigned e = 0; e < loop->export_count && loop->index == 0; e++) {
 				export_lock(&loop->exports[e]);
 				loop_log_counters(&loop->exports[e].target);

@@ -17,7 +17,7 @@
 #define AOEKIT_LOOP_H
 
 #include <liburing.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "diskio.h"
@@ -76,11 +76,14 @@ void loop_free(struct target_loop *loop);
 void loop_announce(struct target_loop *loop);
 
 /*
- * Serve until *stop becomes non-zero.  When *report becomes non-zero the
+ * Serve until *stop becomes non-zero.  Both flags are atomics, not volatile
+ * sig_atomic_t: they are set by a signal handler on one thread and read by
+ * the loops of the others (--threads), and only a lock-free atomic is safe
+ * for both.  When *report becomes non-zero the
  * counters are logged and it is cleared.  Returns 0, or -1 if waiting itself
  * fails (logged); a failing port only loses frames.
  */
-int loop_run(struct target_loop *loop, volatile sig_atomic_t *stop, volatile sig_atomic_t *report);
+int loop_run(struct target_loop *loop, atomic_int *stop, atomic_int *report);
 
 /* Log one export's counters as one line. */
 void loop_log_counters(const struct target *target);

@@ -1,6 +1,7 @@
 /*
  * main.c - aoe-target: export files or block devices as AoE targets.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@
 #include "options.h"
 #include "workers.h"
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t report_requested;
+/* Atomics, not volatile sig_atomic_t: with --threads other threads read them (loop.h). */
+static atomic_int stop_requested;
+static atomic_int report_requested;
 
 static struct target_options opts;
 static struct export exports[OPTIONS_EXPORTS_MAX];
@@ -26,14 +28,16 @@ static struct workers workers;
 static void on_stop(int signo)
 {
 	(void)signo;
-	stop_requested = 1;
+	atomic_store(&stop_requested, 1);
 }
 
 static void on_report(int signo)
 {
 	(void)signo;
-	report_requested = 1;
+	int saved_errno = errno; /* the interrupted code may be about to read it */
+	atomic_store(&report_requested, 1);
 	workers_request_report(&workers);
+	errno = saved_errno;
 }
 
 static void install_signals(void)
@@ -182,7 +186,7 @@ int main(int argc, char **argv)
 	}
 	int status = loop_run(&loop, &stop_requested, &report_requested) < 0 ? 1 : 0;
 	/* A worker that failed stops everyone; its reason is in the log. */
-	stop_requested = 1;
+	atomic_store(&stop_requested, 1);
 	workers_join(&workers);
 	shut_down(true);
 	return status;

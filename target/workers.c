@@ -27,7 +27,7 @@ struct start_gate {
 struct worker_start {
 	struct workers *w;
 	unsigned index;
-	volatile sig_atomic_t *stop;
+	atomic_int *stop;
 	struct start_gate *gate;
 	int init_status;
 };
@@ -125,12 +125,12 @@ static void *worker_main(void *arg)
 	pthread_mutex_unlock(&gate->lock);
 	if (start->init_status == 0 &&
 	    loop_run(loop, start->stop, &start->w->report[start->index - 1]) < 0)
-		*start->stop = 1;
+		atomic_store(start->stop, 1);
 	return NULL;
 }
 
 /* Start the threads; 0 once all are ready, -1 (and everything stopped) if one is not. */
-static int start_threads(struct workers *w, volatile sig_atomic_t *stop)
+static int start_threads(struct workers *w, atomic_int *stop)
 {
 	static struct start_gate gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
 	/* Signals stay with the main thread: the workers inherit a blocked mask. */
@@ -156,7 +156,7 @@ static int start_threads(struct workers *w, volatile sig_atomic_t *stop)
 		if (starts[i].init_status < 0)
 			status = -1;
 	if (status < 0)
-		*stop = 1;
+		atomic_store(stop, 1);
 	gate.go = true;
 	pthread_cond_broadcast(&gate.changed);
 	pthread_mutex_unlock(&gate.lock);
@@ -166,7 +166,7 @@ static int start_threads(struct workers *w, volatile sig_atomic_t *stop)
 }
 
 int workers_start(struct workers *w, struct target_loop *first, unsigned count,
-		  volatile sig_atomic_t *stop)
+		  atomic_int *stop)
 {
 	memset(w, 0, sizeof(*w));
 	if (count > WORKERS_MAX)
@@ -206,5 +206,5 @@ void workers_join(struct workers *w)
 void workers_request_report(struct workers *w)
 {
 	for (unsigned i = 0; i < w->count; i++)
-		w->report[i] = 1;
+		atomic_store(&w->report[i], 1);
 }

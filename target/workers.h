@@ -10,7 +10,7 @@
 #ifndef AOEKIT_WORKERS_H
 #define AOEKIT_WORKERS_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 #include "loop.h"
 
@@ -18,7 +18,7 @@ enum { WORKERS_MAX = 15 };  /* extra loops: 16 threads in all */
 
 struct workers {
 	struct target_loop loops[WORKERS_MAX];
-	volatile sig_atomic_t report[WORKERS_MAX];  /* set by the SIGUSR1 handler */
+	atomic_int report[WORKERS_MAX];  /* set by the SIGUSR1 handler, read by each worker */
 	unsigned count;
 	unsigned started;
 };
@@ -30,7 +30,7 @@ struct workers {
  * Returns 0, or -1 with the reason logged (the threads started are stopped).
  */
 int workers_start(struct workers *w, struct target_loop *first, unsigned count,
-		  volatile sig_atomic_t *stop);
+		  atomic_int *stop);
 
 /* Wait for every worker to finish (after *stop was set) and free its loop. */
 void workers_join(struct workers *w);
