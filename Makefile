@@ -8,6 +8,7 @@
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
 #   make e2e-asan   end-to-end and simulator suites with sanitizer builds of every program
+#   make e2e-tsan   aoe-target's threads (--threads) under ThreadSanitizer
 #   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make conformance  the clause-by-clause suite (TARGET='vblade {shelf} {slot} {iface} {file}' for others)
@@ -32,6 +33,10 @@ ifeq ($(SAN),1)
   CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
 endif
+ifeq ($(SAN),thread)
+  CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+  LDFLAGS += -fsanitize=thread
+endif
 ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 
 LIB_SRC       := $(wildcard lib/*.c)
@@ -51,7 +56,7 @@ LIBSIM      := $(BUILD)/libsim.a
 PROGRAMS    := $(BIN)/aoe-target $(BIN)/aoe-initiator $(if $(SIM_SRC),$(BIN)/aoe-sim)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all unit test e2e e2e-asan demo asan valgrind deps clean bench vm sim-test install uninstall
+.PHONY: all unit test e2e e2e-asan e2e-tsan demo asan valgrind deps clean bench vm sim-test install uninstall
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -114,6 +119,7 @@ test: deps
 	E2E_LAN=sim bash tests/e2e/initiator.sh
 	bash tests/sim/run.sh
 	$(MAKE) e2e-asan
+	$(MAKE) e2e-tsan
 	$(MAKE) golden
 	$(MAKE) fuzz-smoke
 	$(MAKE) conformance
@@ -141,6 +147,12 @@ e2e-asan: deps
 	$(MAKE) all $(CONFORMANCE_WIRE)
 	$(MAKE) BUILD=build/asan BIN=build/asan/bin SAN=1 all
 	AOE_WIRE=$(CONFORMANCE_WIRE) bash tests/sanitized.sh
+
+# The one program with threads: aoe-target --threads, built with TSan; any report fails it.
+e2e-tsan: deps
+	$(MAKE) all
+	$(MAKE) BUILD=build/tsan BIN=build/tsan/bin SAN=thread build/tsan/bin/aoe-target
+	bash tests/tsan.sh
 
 demo: deps
 	$(MAKE) all

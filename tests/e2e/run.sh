@@ -49,6 +49,7 @@ TESTS=(
 	"mtu-grow|t_mtu_grow|the MTU raised to 9000 while the target runs: it advertises what its buffers hold and serves it"
 	"coalesce|t_coalesce|--coalesce 50: data written and read back intact, and the loop held to gather requests"
 	"threads|t_threads|--threads 2: data intact through both loops, a reservation enforced by both, both loops busy"
+	"threads-busy|t_threads_busy|--threads 2: 16 MiB written and read back intact while SIGUSR1 and config changes keep coming; SIGTERM exits 0"
 	"read-only|t_read_only|a read-only target (-r) refuses writes and still serves reads"
 	"err-iface|t_err_iface|aoe-target on a missing interface eth7 fails with one line naming eth7"
 	"err-file|t_err_file|aoe-target with a missing file fails and names the file"
@@ -311,6 +312,34 @@ t_threads() {
 	done
 	note "$(grep '^aoe-target: loop' "$T_DIR/target.log" || true)"
 	((lines >= 2)) || fail "expected both loops to report frames after SIGUSR1"
+}
+
+# What the TSan run (tests/tsan.sh) needs: every thread busy while the signal
+# handlers and the shared protocol state are exercised from outside.
+t_threads_busy() {
+	lan 1500
+	image "$T_DIR/disk.img"
+	start_ours --threads 2 eth0 9 0 "$T_DIR/disk.img"
+	expect_discovered e9.0 "$SECTORS"
+	(
+		for ((i = 0; i < 400; i++)); do
+			kill -USR1 "$T_TARGET_PID" 2>/dev/null || exit 0
+			ip netns exec "$T_LAN-b" timeout 5 "$INITIATOR" config e9.0 -i eth0 \
+				--set "busy-$i" --force >/dev/null 2>&1 || true
+			sleep 0.05
+		done
+	) &
+	local poker=$!
+	roundtrip "$T_DIR/disk.img" "$ODD_OFFSET" $((16 * MIB))
+	kill "$poker" 2>/dev/null || true
+	wait "$poker" 2>/dev/null || true
+	local reports
+	reports=$(grep -c '^aoe-target: loop 1: ' "$T_DIR/target.log" || true)
+	note "loop 1 reported $reports times"
+	((reports > 0)) || fail "the second loop never logged its counters after SIGUSR1"
+	lan_stop "$T_TARGET_PID" 10 || fail "the target did not stop on SIGTERM"
+	T_TARGET_PID=
+	((LAN_STATUS == 0)) || fail "the target exited $LAN_STATUS on SIGTERM"
 }
 
 t_read_only() {
