@@ -8,7 +8,7 @@
 #   make asan       unit tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   unit tests under valgrind memcheck
 #   make e2e-asan   end-to-end and simulator suites with sanitizer builds of every program
-#   make e2e-tsan   aoe-target's threads (--threads) under ThreadSanitizer
+#   make e2e-tsan   aoe-target's threads (--threads) under ThreadSanitizer, the Linux driver too
 #   make sim-test   the simulator's faults, checked by counting frames in its captures
 #   make vm         the real Linux aoe driver in a QEMU guest against aoe-target
 #   make conformance  the clause-by-clause suite (TARGET='vblade {shelf} {slot} {iface} {file}' for others)
