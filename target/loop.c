@@ -340,7 +340,8 @@ int loop_run(struct target_loop *loop, atomic_int *stop, atomic_int *report)
 {
 	int status = 0;
 	while (!atomic_load(stop) && status == 0) {
-		if (atomic_exchange(report, 0)) {
+		/* A plain load first: the exchange is a locked instruction, not for every turn. */
+		if (atomic_load_explicit(report, memory_order_relaxed) && atomic_exchange(report, 0)) {
 			for (unsigned e = 0; e < loop->export_count && loop->index == 0; e++) {
 				export_lock(&loop->exports[e]);
 				loop_log_counters(&loop->exports[e].target);

@@ -76,12 +76,12 @@ void loop_free(struct target_loop *loop);
 void loop_announce(struct target_loop *loop);
 
 /*
- * Serve until *stop becomes non-zero.  Both flags are atomics, not volatile
- * sig_atomic_t: they are set by a signal handler on one thread and read by
- * the loops of the others (--threads), and only a lock-free atomic is safe
- * for both.  When *report becomes non-zero the
- * counters are logged and it is cleared.  Returns 0, or -1 if waiting itself
- * fails (logged); a failing port only loses frames.
+ * Serve until *stop becomes non-zero.  When *report becomes non-zero the
+ * counters are logged and it is cleared.  Both flags are atomics, not
+ * volatile sig_atomic_t: a signal handler on one thread sets them and the
+ * loops of the others (--threads) read them, and only a lock-free atomic is
+ * safe for both.  Returns 0, or -1 if waiting itself fails (logged); a
+ * failing port only loses frames.
  */
 int loop_run(struct target_loop *loop, atomic_int *stop, atomic_int *report);
 
